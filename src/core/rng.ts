@@ -1,0 +1,200 @@
+/**
+ * Seeded, stream-splittable pseudo-random numbers that are identical on every
+ * backend and every run: xoshiro128** seeded through splitmix32, with normal
+ * draws by the Marsaglia polar method. All arithmetic is 32-bit integer or
+ * float64, so the numbers never depend on the tensor backend.
+ *
+ * Streams: `new Rng(seed, "tangents", n, label)` hashes the seed and the path
+ * into an independent state, so each purpose (per-(n, config) tangents in the
+ * approximation experiment, per-run tangents in function optimisation, weight
+ * init vs tangents in training) gets its own reproducible sequence.
+ *
+ * @module
+ */
+
+/** One element of a stream path: a label or a number. */
+export type StreamKey = string | number;
+
+/** Mixes a 32-bit state (splitmix32 finaliser). */
+function mix32(x: number): number {
+  x = (x + 0x9e3779b9) | 0;
+  let z = x;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+/** Hashes a seed and a stream path into four non-zero 32-bit words. */
+function seedState(seed: number, path: readonly StreamKey[]): Uint32Array {
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new RangeError(
+      `Cannot seed Rng: seed must be a non-negative safe integer, got ${seed}`,
+    );
+  }
+  // FNV-1a over a canonical text of the seed and the path.
+  const text = JSON.stringify([seed, ...path]);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  const state = new Uint32Array(4);
+  let s = (h ^ (seed >>> 0) ^ Math.floor(seed / 2 ** 32)) >>> 0;
+  for (let i = 0; i < 4; i++) {
+    s = mix32(s + i);
+    state[i] = s;
+  }
+  if ((state[0] | state[1] | state[2] | state[3]) === 0) state[0] = 1;
+  return state;
+}
+
+/**
+ * A seeded generator (xoshiro128**). Same seed and path give the same numbers.
+ *
+ * @example Draw reproducible normals
+ * ```ts
+ * import { Rng } from "./rng.ts";
+ * const a = new Rng(0, "tangents").normal(new Float32Array(4));
+ * const b = new Rng(0, "tangents").normal(new Float32Array(4));
+ * console.assert(a.every((x, i) => x === b[i]));
+ * ```
+ */
+export class Rng {
+  #s0: number;
+  #s1: number;
+  #s2: number;
+  #s3: number;
+  #spare = 0;
+  #hasSpare = false;
+  /** The seed this generator was created with. */
+  readonly seed: number;
+  /** The stream path this generator was created with. */
+  readonly path: readonly StreamKey[];
+
+  /**
+   * @param seed a non-negative integer
+   * @param path labels that select an independent stream for one purpose
+   */
+  constructor(seed: number, ...path: StreamKey[]) {
+    const st = seedState(seed, path);
+    this.#s0 = st[0];
+    this.#s1 = st[1];
+    this.#s2 = st[2];
+    this.#s3 = st[3];
+    this.seed = seed;
+    this.path = path;
+  }
+
+  /** An independent generator for a sub-purpose, derived from this one's seed and path. */
+  fork(...path: StreamKey[]): Rng {
+    return new Rng(this.seed, ...this.path, ...path);
+  }
+
+  /** The next uniformly distributed unsigned 32-bit integer. */
+  nextUint32(): number {
+    const s0 = this.#s0, s1 = this.#s1, s2 = this.#s2, s3 = this.#s3;
+    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    const t = s1 << 9;
+    let n2 = s2 ^ s0;
+    let n3 = s3 ^ s1;
+    const n1 = s1 ^ n2;
+    const n0 = s0 ^ n3;
+    n2 ^= t;
+    n3 = rotl(n3, 11);
+    this.#s0 = n0 | 0;
+    this.#s1 = n1 | 0;
+    this.#s2 = n2 | 0;
+    this.#s3 = n3 | 0;
+    return result;
+  }
+
+  /** A uniform float64 in [0, 1) with 53 random bits. */
+  nextFloat(): number {
+    const hi = this.nextUint32() >>> 5; // 27 bits
+    const lo = this.nextUint32() >>> 6; // 26 bits
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** A uniform integer in [0, n). */
+  nextInt(n: number): number {
+    if (!Number.isInteger(n) || n <= 0) {
+      throw new RangeError(`Cannot draw an integer: n must be a positive integer, got ${n}`);
+    }
+    return Math.floor(this.nextFloat() * n);
+  }
+
+  /** One standard-normal draw (Marsaglia polar method, float64). */
+  nextNormal(): number {
+    if (this.#hasSpare) {
+      this.#hasSpare = false;
+      return this.#spare;
+    }
+    let u: number, v: number, s: number;
+    do {
+      u = 2 * this.nextFloat() - 1;
+      v = 2 * this.nextFloat() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const m = Math.sqrt(-2 * Math.log(s) / s);
+    this.#spare = v * m;
+    this.#hasSpare = true;
+    return u * m;
+  }
+
+  /** Fills `out` with standard-normal draws and returns it. */
+  normal<T extends Float32Array | Float64Array>(out: T): T {
+    const n = out.length;
+    let i = 0;
+    if (this.#hasSpare && n > 0) {
+      out[i++] = this.#spare;
+      this.#hasSpare = false;
+    }
+    while (i < n) {
+      // Polar method with 32-bit uniforms: plenty of resolution for normals
+      // and about 3x faster than the 53-bit path.
+      const u = this.nextUint32() * 4.656612873077393e-10 - 1;
+      const v = this.nextUint32() * 4.656612873077393e-10 - 1;
+      const s = u * u + v * v;
+      if (s >= 1 || s === 0) continue;
+      const m = Math.sqrt(-2 * Math.log(s) / s);
+      out[i++] = u * m;
+      if (i < n) out[i++] = v * m;
+    }
+    return out;
+  }
+
+  /** Fills `out` with uniform draws from [low, high) and returns it. */
+  uniform<T extends Float32Array | Float64Array>(out: T, low = 0, high = 1): T {
+    const width = high - low;
+    for (let i = 0; i < out.length; i++) out[i] = low + width * this.nextFloat();
+    return out;
+  }
+
+  /** Fills `out` with independent ±1 draws (probability ½ each) and returns it. */
+  rademacher<T extends Float32Array | Float64Array>(out: T): T {
+    let bits = 0;
+    for (let i = 0; i < out.length; i++) {
+      if ((i & 31) === 0) bits = this.nextUint32();
+      out[i] = (bits & 1) === 1 ? 1 : -1;
+      bits >>>= 1;
+    }
+    return out;
+  }
+
+  /** A uniformly random permutation of 0..n-1 (Fisher–Yates). */
+  permutation(n: number): Int32Array {
+    const p = new Int32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.nextInt(i + 1);
+      const t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}

@@ -1,0 +1,92 @@
+/**
+ * The contract every pipeline stage implements. A stage is a pure function
+ * from (parameters, upstream outputs) to files in one output folder; the
+ * runner (src/pipeline/run.ts) hashes its inputs, reuses a cached result with
+ * the same hash, and otherwise calls `run()` on a scratch folder that it
+ * renames into place only when `run()` resolves.
+ *
+ * @module
+ */
+import type { ParseArgsConfig } from "node:util";
+import type { BackendInfo } from "../backend.ts";
+
+/** Grid sizes: `smoke` for CI (minutes), `quick` for a laptop, `paper` for the real thing. */
+export type Profile = "smoke" | "quick" | "paper";
+/** All profiles, smallest first. */
+export const PROFILES: readonly Profile[] = ["smoke", "quick", "paper"];
+
+/** A completed upstream stage result that a stage may read. */
+export interface UpstreamOutput {
+  /** Stage name. */
+  stage: string;
+  /** Absolute folder holding the upstream stage's files. */
+  dir: string;
+  /** The upstream cache key (hash). */
+  key: string;
+  /** The upstream parameters. */
+  params: unknown;
+}
+
+/** Progress reporting handed to a stage; a bar with ETA on long runs. */
+export interface Progress {
+  tick(n?: number): void;
+  stop(): void;
+}
+
+/** What `run()` receives. */
+export interface StageContext<P> {
+  /** The resolved parameters (profile defaults overridden by flags). */
+  params: P;
+  /**
+   * Folder to write every output into. It may already hold files from a
+   * killed earlier run with the same cache key: a stage that works in units
+   * (one n, one run) may skip units whose files are complete. Write each file
+   * atomically (see `writeFileAtomic` in src/pipeline/files.ts).
+   */
+  outDir: string;
+  /** Completed upstream outputs, by stage name. */
+  inputs: Record<string, UpstreamOutput>;
+  /** The running tfjs backend. */
+  backend: BackendInfo;
+  /** Absolute path of the repository root. */
+  rootDir: string;
+  /** Log one line to stderr (prefixed with the stage name). */
+  log(message: string): void;
+  /** Start a progress bar for `total` units of work. */
+  progress(label: string, total: number): Progress;
+}
+
+/** Command-line flags of a stage: parseArgs options plus how they map onto params. */
+export interface StageFlags<P> {
+  /** node:util parseArgs options (strict). `--profile`, `--backend`, `--force`, `--help` are added by the runner. */
+  options: NonNullable<ParseArgsConfig["options"]>;
+  /** One help line per flag, keyed by flag name. */
+  help: Record<string, string>;
+  /**
+   * Applies parsed flag values to the profile's parameters. Throws a
+   * UsageError (src/cli/args.ts) naming the flag and the allowed values on
+   * bad input, before anything is written.
+   */
+  apply(values: Record<string, string | boolean | string[] | boolean[] | undefined>, base: P): P;
+}
+
+/** One stage of the pipeline. */
+export interface Stage<P = unknown> {
+  /** Unique name, also the cache folder name (`results/cache/<name>/`). */
+  name: string;
+  /** One line for `--help` and the README. */
+  description: string;
+  /** Upstream stage names; their outputs' keys enter this stage's key. */
+  deps: readonly string[];
+  /**
+   * Source files or folders (relative to the repository root) whose contents
+   * enter the cache key: the stage module and everything it relies on.
+   */
+  sources: readonly string[];
+  /** Default parameters for a profile. Must be JSON-serialisable. */
+  params(profile: Profile): P;
+  /** The stage's own flags. */
+  flags: StageFlags<P>;
+  /** Does the work; may return summary facts recorded in the manifest. */
+  run(ctx: StageContext<P>): Promise<Record<string, unknown> | void>;
+}
