@@ -97,12 +97,12 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
       break;
     case "webgpu":
       throw new Error(
-        "Cannot start backend \"webgpu\": it is not installed in this project; use --backend auto, wasm, cpu or tensorflow",
+        'Cannot start backend "webgpu": it is not installed in this project; use --backend auto, wasm, cpu or tensorflow',
       );
     case "tensorflow":
       if (!(await tryNative())) {
         throw new Error(
-          "Cannot start backend \"tensorflow\": the native addon is not set up; run `deno task setup-native` or use --backend auto",
+          'Cannot start backend "tensorflow": the native addon is not set up; run `deno task setup-native` or use --backend auto',
         );
       }
       name = "tensorflow";

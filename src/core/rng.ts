@@ -158,7 +158,12 @@ export class Rng {
       if (s >= 1 || s === 0) continue;
       const m = Math.sqrt(-2 * Math.log(s) / s);
       out[i++] = u * m;
-      if (i < n) out[i++] = v * m;
+      if (i < n) {
+        out[i++] = v * m;
+      } else {
+        this.#spare = v * m;
+        this.#hasSpare = true;
+      }
     }
     return out;
   }
