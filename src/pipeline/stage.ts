@@ -29,7 +29,9 @@ export interface UpstreamOutput {
 
 /** Progress reporting handed to a stage; a bar with ETA on long runs. */
 export interface Progress {
+  /** Marks `n` (default 1) more units done. */
   tick(n?: number): void;
+  /** Ends the display (idempotent; the runner also stops every bar when run() ends). */
   stop(): void;
 }
 
@@ -83,10 +85,22 @@ export interface Stage<P = unknown> {
    * enter the cache key: the stage module and everything it relies on.
    */
   sources: readonly string[];
+  /**
+   * True when the results do not depend on the tfjs backend (e.g. data
+   * preparation): the backend name then stays out of the cache key.
+   * Default false: the backend name enters the key.
+   */
+  backendIndependent?: boolean;
   /** Default parameters for a profile. Must be JSON-serialisable. */
   params(profile: Profile): P;
   /** The stage's own flags. */
   flags: StageFlags<P>;
-  /** Does the work; may return summary facts recorded in the manifest. */
+  /**
+   * Does the work; may return summary facts recorded in the manifest. Throw
+   * to fail (the `.partial` folder is kept for a resumed rerun). A summary
+   * with `ok: false` keeps the result but marks the stage as failed (a
+   * verdict, e.g. verification found a mismatch): `tasks/stage.ts` and
+   * `tasks/reproduce.ts` then exit with code 1.
+   */
   run(ctx: StageContext<P>): Promise<Record<string, unknown> | void>;
 }

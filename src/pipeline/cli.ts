@@ -1,0 +1,330 @@
+/**
+ * Command-line front ends of the runner: `tasks/stage.ts <name> [flags]` and
+ * `tasks/reproduce.ts [flags]`. Every flag is validated before a backend
+ * starts or a folder is created.
+ *
+ * @module
+ */
+import type { ParseArgsConfig } from "node:util";
+import { join } from "node:path";
+import { listOf, parseFlags, UsageError } from "../cli/args.ts";
+import { BACKEND_CHOICES, type BackendChoice, initBackend } from "../backend.ts";
+import { oneOf } from "../cli/args.ts";
+import { isFile } from "./files.ts";
+import { findStage, stageIndex } from "./graph.ts";
+import { displayPath } from "./paths.ts";
+import { formatDuration } from "./progress.ts";
+import { type FlagValues, type PipelineEntry, planRun, runPipeline, runStage } from "./run.ts";
+import { type Profile, PROFILES, type Stage } from "./stage.ts";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** Flags every stage accepts, added by the runner. */
+export const COMMON_OPTIONS = {
+  profile: { type: "string" },
+  backend: { type: "string" },
+  force: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies Options;
+
+/** Profile used when `--profile` is not given, by stages and by reproduce alike. */
+export const DEFAULT_PROFILE: Profile = "paper";
+/** Backend used when `--backend` is not given. */
+export const DEFAULT_BACKEND: BackendChoice = "auto";
+
+const COMMON_HELP: Record<string, string> = {
+  profile: `grid sizes: ${PROFILES.join(" | ")} (default ${DEFAULT_PROFILE})`,
+  backend: `tfjs backend: ${BACKEND_CHOICES.join(" | ")} (default ${DEFAULT_BACKEND})`,
+  force: "recompute even when a valid cached result exists",
+  help: "print this help and exit",
+};
+
+/** Where the CLI writes and which folders it uses (tests redirect these). */
+export interface CliIo {
+  /** Standard output lines (default console.log). */
+  out?: (line: string) => void;
+  /** Log lines (default console.error). */
+  err?: (line: string) => void;
+  /** Results root (default `$FG_RESULTS_DIR` or `results/`). */
+  resultsDir?: string;
+  /** Repository root for stage sources. */
+  rootDir?: string;
+}
+
+function flagList(options: Options): string {
+  return Object.keys(options).map((f) => `--${f}`).join(", ");
+}
+
+/** parseFlags with messages that list the allowed flags. */
+function parseWith(args: string[], options: Options): FlagValues {
+  try {
+    return parseFlags(args, options).values as FlagValues;
+  } catch (e) {
+    const msg = (e as Error).message;
+    const unknown = /^Unknown option '([^']+)'/.exec(msg);
+    if (unknown) {
+      throw new UsageError(`unknown flag ${unknown[1]}; allowed flags: ${flagList(options)}`);
+    }
+    const positional = /^Unexpected argument '([^']*)'/.exec(msg);
+    if (positional) {
+      throw new UsageError(
+        `unexpected argument "${positional[1]}"; allowed flags: ${flagList(options)}`,
+      );
+    }
+    throw e;
+  }
+}
+
+function flagUsage(name: string, opt: Options[string]): string {
+  const short = opt.short ? `, -${opt.short}` : "";
+  return opt.type === "string" ? `--${name}${short} <value>` : `--${name}${short}`;
+}
+
+function flagLines(options: Options, help: Record<string, string>): string[] {
+  const rows = Object.entries(options).map(([n, o]) => [flagUsage(n, o), help[n] ?? ""]);
+  const w = Math.max(0, ...rows.map((r) => r[0].length));
+  return rows.map(([u, h]) => `  ${u.padEnd(w)}  ${h}`.trimEnd());
+}
+
+function showValue(v: unknown): string {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/**
+ * The `--help` text of a stage: description, upstream stages, common and
+ * stage flags with their help lines, and each parameter's default per profile.
+ */
+export function formatStageHelp(stage: Stage): string {
+  const lines = [
+    `Usage: deno task ${stage.name} [flags]   (deno run -A tasks/stage.ts ${stage.name} [flags])`,
+    "",
+    stage.description,
+    "",
+    `Upstream stages: ${stage.deps.length ? stage.deps.join(", ") : "none"}`,
+    "",
+    "Common flags:",
+    ...flagLines(COMMON_OPTIONS, COMMON_HELP),
+  ];
+  if (Object.keys(stage.flags.options).length > 0) {
+    lines.push("", "Stage flags:", ...flagLines(stage.flags.options, stage.flags.help));
+  }
+  lines.push("", "Profile defaults (a flag overrides its parameter):");
+  const byProfile = PROFILES.map((p) => stage.params(p) as Record<string, unknown>);
+  const isRecord = byProfile.every((p) => p !== null && typeof p === "object" && !Array.isArray(p));
+  if (!isRecord) {
+    for (const [i, p] of PROFILES.entries()) lines.push(`  ${p}: ${showValue(byProfile[i])}`);
+  } else {
+    const keys = [...new Set(byProfile.flatMap((p) => Object.keys(p)))];
+    const w = Math.max(0, ...keys.map((k) => k.length));
+    for (const k of keys) {
+      const vals = byProfile.map((p) => showValue(p[k]));
+      const same = vals.every((v) => v === vals[0]);
+      lines.push(
+        `  ${k.padEnd(w)}  ${
+          same ? vals[0] : PROFILES.map((p, i) => `${p}: ${vals[i]}`).join(" | ")
+        }`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
+
+function reproduceHelp(stages: readonly Stage[]): string {
+  const options = { ...COMMON_OPTIONS, only: { type: "string" } } as Options;
+  const help = {
+    ...COMMON_HELP,
+    only: "comma-separated stages to run (with their upstream stages)",
+  };
+  return [
+    "Usage: deno task reproduce [flags]   (deno run -A tasks/reproduce.ts [flags])",
+    "",
+    "Runs every stage in dependency order, reusing cached results, and prints a summary.",
+    "",
+    "Flags:",
+    ...flagLines(options, help),
+    "",
+    `Stages (dependency order): ${stages.map((s) => s.name).join(", ") || "none registered"}`,
+  ].join("\n");
+}
+
+function commonValues(
+  values: FlagValues,
+): { profile: Profile; backend: BackendChoice; force: boolean } {
+  return {
+    profile: oneOf("profile", (values.profile as string | undefined) ?? DEFAULT_PROFILE, PROFILES),
+    backend: oneOf(
+      "backend",
+      (values.backend as string | undefined) ?? DEFAULT_BACKEND,
+      BACKEND_CHOICES,
+    ),
+    force: values.force === true,
+  };
+}
+
+function fmtSeconds(s: number): string {
+  return s < 60 ? `${s.toFixed(1)}s` : formatDuration(s);
+}
+
+/**
+ * Formats pipeline outcomes as an aligned table: stage, status, time spent
+ * now, time the result took when computed, key (12 hex digits) and folder.
+ */
+export function formatSummary(entries: readonly PipelineEntry[], cwd: string = Deno.cwd()): string {
+  const rows = [["stage", "status", "wall", "computed in", "key", "folder"]];
+  for (const e of entries) {
+    if (e.status === "ran" || e.status === "cached") {
+      rows.push([
+        e.stage,
+        e.passed ? e.status : `${e.status}, FAILED (ok: false)`,
+        fmtSeconds(e.wallSeconds),
+        fmtSeconds(e.manifest.wallSeconds),
+        e.key.slice(0, 12),
+        displayPath(e.dir, cwd),
+      ]);
+    } else if ("message" in e) {
+      rows.push([e.stage, e.status, "-", "-", "-", e.message]);
+    }
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()).join(
+    "\n",
+  );
+}
+
+/**
+ * `tasks/stage.ts <name> [flags]`: validates every flag, starts the backend,
+ * runs the stage (and missing upstream results), prints a summary.
+ *
+ * @param args Command-line arguments: the stage name, then flags.
+ * @param stages The stage graph.
+ * @returns The exit code: 0, or 1 when the stage's summary says `ok: false`.
+ * @throws UsageError for bad input (nothing written).
+ */
+export async function stageMain(
+  args: readonly string[],
+  stages: readonly Stage[],
+  io: CliIo = {},
+): Promise<number> {
+  const out = io.out ?? ((l: string) => console.log(l));
+  const err = io.err ?? ((l: string) => console.error(l));
+  stageIndex(stages);
+  const [name, ...rest] = args;
+  const names = stages.map((s) => s.name).join(", ") || "none registered";
+  if (name === undefined || name.startsWith("-")) {
+    if (name === "--help" || name === "-h") {
+      out(`Usage: deno run -A tasks/stage.ts <stage> [flags]\nStages: ${names}`);
+      return 0;
+    }
+    throw new UsageError(`missing stage name; stages: ${names}`);
+  }
+  const stage = findStage(name, stages);
+  if (rest.includes("--help") || rest.includes("-h")) {
+    out(formatStageHelp(stage));
+    return 0;
+  }
+  for (const f of Object.keys(stage.flags.options)) {
+    if (f in COMMON_OPTIONS) {
+      throw new Error(`Stage "${stage.name}" redefines the common flag --${f}`);
+    }
+  }
+  const options: Options = { ...COMMON_OPTIONS, ...stage.flags.options };
+  const values = parseWith([...rest], options);
+  const common = commonValues(values);
+  const flagValues: FlagValues = {};
+  for (const f of Object.keys(stage.flags.options)) flagValues[f] = values[f];
+  planRun([stage.name], { profile: common.profile, flagValues }, stages);
+
+  const backend = await initBackend(common.backend);
+  err(`backend: ${backend.name}${backend.notice ? ` (${backend.notice})` : ""}`);
+  const { target, outcomes } = await runStage(stage.name, {
+    profile: common.profile,
+    backend,
+    force: common.force,
+    flagValues,
+    resultsDir: io.resultsDir,
+    rootDir: io.rootDir,
+    log: err,
+  }, stages);
+  out(formatSummary(outcomes));
+  out(
+    `${target.stage}: ${target.status} in ${fmtSeconds(target.wallSeconds)}, key ${target.key}, ` +
+      `output ${displayPath(target.dir, Deno.cwd())}`,
+  );
+  return target.passed ? 0 : 1;
+}
+
+async function findReport(dir: string): Promise<string> {
+  for (const f of ["index.html", "report.html"]) {
+    if (await isFile(join(dir, f))) return join(dir, f);
+  }
+  return dir;
+}
+
+/**
+ * `tasks/reproduce.ts [--profile] [--backend] [--force] [--only a,b]`: walks
+ * the whole graph in dependency order, prints a summary table and where the
+ * report is.
+ *
+ * @returns The exit code: 0 when every stage succeeded, else 1 (after the summary).
+ * @throws UsageError for bad input (nothing written).
+ */
+export async function reproduceMain(
+  args: readonly string[],
+  stages: readonly Stage[],
+  io: CliIo = {},
+): Promise<number> {
+  const out = io.out ?? ((l: string) => console.log(l));
+  const err = io.err ?? ((l: string) => console.error(l));
+  stageIndex(stages);
+  if (args.includes("--help") || args.includes("-h")) {
+    out(reproduceHelp(stages));
+    return 0;
+  }
+  const options: Options = { ...COMMON_OPTIONS, only: { type: "string" } };
+  const values = parseWith([...args], options);
+  const common = commonValues(values);
+  const only = values.only === undefined ? undefined : listOf(values.only as string, (s) => {
+    if (!stages.some((x) => x.name === s)) {
+      throw new UsageError(
+        `--only must list stages from ${
+          stages.map((x) => x.name).join(", ") || "(none registered)"
+        }, got "${s}"`,
+      );
+    }
+    return s;
+  });
+  if (only !== undefined && only.length === 0) {
+    throw new UsageError("--only must name at least one stage");
+  }
+  if (stages.length === 0) {
+    throw new UsageError("no stages are registered in src/stages/registry.ts");
+  }
+  planRun(only ?? stages.map((s) => s.name), { profile: common.profile }, stages);
+
+  const backend = await initBackend(common.backend);
+  err(`backend: ${backend.name}${backend.notice ? ` (${backend.notice})` : ""}`);
+  const result = await runPipeline(
+    {
+      profile: common.profile,
+      backend,
+      force: common.force,
+      resultsDir: io.resultsDir,
+      rootDir: io.rootDir,
+      log: err,
+    },
+    stages,
+    only,
+  );
+  out(formatSummary(result.entries));
+  const report = result.entries.find((e) => e.stage === "report");
+  if (report && (report.status === "ran" || report.status === "cached")) {
+    out(`report: ${displayPath(await findReport(report.dir), Deno.cwd())}`);
+  }
+  if (!result.ok) {
+    const bad = result.entries.filter((e) =>
+      !((e.status === "ran" || e.status === "cached") && e.passed)
+    ).map((e) => e.stage);
+    err(`reproduce: failed stages: ${bad.join(", ")}`);
+  }
+  return result.ok ? 0 : 1;
+}

@@ -1,0 +1,424 @@
+/**
+ * The pipeline runner: resolves a stage's upstream graph, computes each
+ * stage's content-hash key, reuses a verified cached result or runs the stage
+ * into `<key>.partial/` and renames it into place with a manifest, then
+ * updates the `latest` view and `pipeline.lock.json`.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { parseFlags, UsageError } from "../cli/args.ts";
+import { oneOf } from "../cli/args.ts";
+import type { BackendChoice, BackendInfo } from "../backend.ts";
+import { exists, removeTempFiles, writeJsonAtomic } from "./files.ts";
+import { dependencyOrder, findStage } from "./graph.ts";
+import { cacheKey, canonicalJson, hashSources, hashTree } from "./hash.ts";
+import { updateLatest } from "./latest.ts";
+import { updateLock } from "./lock.ts";
+import { checkResult, type Manifest, MANIFEST_FILE, MANIFEST_FORMAT } from "./manifest.ts";
+import { defaultResultsDir, REPO_ROOT, resultDir } from "./paths.ts";
+import { createProgress, type ProgressOptions } from "./progress.ts";
+import {
+  type Profile,
+  PROFILES,
+  type Progress,
+  type Stage,
+  type StageContext,
+  type StageFlags,
+  type UpstreamOutput,
+} from "./stage.ts";
+
+/** Parsed flag values as node:util parseArgs returns them. */
+export type FlagValues = Parameters<StageFlags<unknown>["apply"]>[0];
+
+/** Options shared by {@link runStage} and {@link runPipeline}. */
+export interface RunOptions {
+  /** Grid sizes for every stage's default parameters (default "paper"). */
+  profile?: Profile | string;
+  /** A started backend, or the choice to start with initBackend (default "auto"). */
+  backend?: BackendInfo | BackendChoice;
+  /** Recompute the target stage(s) even when a valid cached result exists. */
+  force?: boolean;
+  /** Raw flags of the target stage (e.g. `["--n-max", "64"]`), parsed with its options. */
+  flagArgs?: string[];
+  /** Already parsed flag values of the target stage (used instead of flagArgs). */
+  flagValues?: FlagValues;
+  /** Results root (default: `$FG_RESULTS_DIR` or `<rootDir>/results`). */
+  resultsDir?: string;
+  /** Repository root that stage `sources` are relative to (default: this repository). */
+  rootDir?: string;
+  /** Sink for log lines (default: console.error). */
+  log?: (line: string) => void;
+  /** Progress display options (default: a bar on a terminal, plain lines otherwise). */
+  progress?: ProgressOptions;
+}
+
+/** What happened to one stage. */
+export interface StageOutcome {
+  /** Stage name. */
+  stage: string;
+  /** "ran": run() was called; "cached": a verified result was reused. */
+  status: "ran" | "cached";
+  /** Cache key. */
+  key: string;
+  /** Absolute result folder. */
+  dir: string;
+  /** Seconds this invocation spent on the stage (hashing, checking, running). */
+  wallSeconds: number;
+  /** The result's manifest (its `wallSeconds` is the time run() took when computed). */
+  manifest: Manifest;
+  /** False when run()'s summary says `ok: false` (a verdict, e.g. verification failed). */
+  passed: boolean;
+}
+
+/** A stage's run() threw; its `.partial` folder is kept so that a rerun resumes. */
+export class StageError extends Error {
+  override name = "StageError";
+  /**
+   * @param stage Stage name.
+   * @param partialDir The kept scratch folder.
+   * @param cause What run() threw.
+   */
+  constructor(readonly stage: string, readonly partialDir: string, cause: unknown) {
+    super(
+      `Stage "${stage}" failed: ${(cause as Error)?.message ?? cause} ` +
+        `(partial output kept in ${partialDir}; a rerun resumes from it)`,
+      { cause },
+    );
+  }
+}
+
+/** The validated plan of a run: stages in dependency order with their parameters. */
+export interface RunPlan {
+  /** Profile every stage's defaults come from. */
+  profile: Profile;
+  /** Stages upstream first. */
+  order: Stage[];
+  /** Stage name → resolved parameters. */
+  params: Map<string, unknown>;
+}
+
+/**
+ * Validates everything about a run without touching the disk: the stage
+ * names, the graph (unknown dependencies, cycles), the profile, the target's
+ * flags and every stage's parameters (JSON-serialisable).
+ *
+ * @param targets Stages to run (their upstream stages are added).
+ * @param opts Profile and the flags of the target (only when there is a single target).
+ * @param stages The stage list (normally STAGES from src/stages/registry.ts).
+ * @throws UsageError for a bad profile, unknown stage or bad flag; Error for a bad graph.
+ */
+export function planRun(
+  targets: readonly string[],
+  opts: Pick<RunOptions, "profile" | "flagArgs" | "flagValues">,
+  stages: readonly Stage[],
+): RunPlan {
+  const profile = oneOf("profile", opts.profile ?? "paper", PROFILES);
+  const order = dependencyOrder(targets, stages);
+  const hasFlags = opts.flagArgs !== undefined || opts.flagValues !== undefined;
+  if (hasFlags && targets.length !== 1) {
+    throw new Error("Cannot apply stage flags: more than one target stage");
+  }
+  const params = new Map<string, unknown>();
+  for (const stage of order) {
+    let p = stage.params(profile);
+    if (hasFlags && stage.name === targets[0]) {
+      const values = opts.flagValues ??
+        parseFlags(opts.flagArgs ?? [], stage.flags.options).values as FlagValues;
+      p = stage.flags.apply(values, p);
+    }
+    canonicalJson(p);
+    params.set(stage.name, p);
+  }
+  return { profile, order, params };
+}
+
+async function ensureBackend(b: BackendInfo | BackendChoice | undefined): Promise<BackendInfo> {
+  if (typeof b === "object") return b;
+  const { initBackend } = await import("../backend.ts");
+  return await initBackend(b ?? "auto");
+}
+
+interface ExecContext {
+  profile: Profile;
+  backend: BackendInfo;
+  resultsDir: string;
+  rootDir: string;
+  log: (line: string) => void;
+  progress: ProgressOptions;
+}
+
+function contextFrom(opts: RunOptions, profile: Profile, backend: BackendInfo): ExecContext {
+  const rootDir = opts.rootDir ?? REPO_ROOT;
+  return {
+    profile,
+    backend,
+    rootDir,
+    resultsDir: opts.resultsDir ?? defaultResultsDir(rootDir),
+    log: opts.log ?? ((l) => console.error(l)),
+    progress: opts.progress ?? {},
+  };
+}
+
+/** Makes `value` plain JSON (drops undefined members), or throws naming the stage. */
+function toJsonRecord(stage: string, value: unknown): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  try {
+    return JSON.parse(JSON.stringify(value));
+  } catch (e) {
+    throw new Error(
+      `Stage "${stage}" returned a summary that is not JSON: ${(e as Error).message}`,
+    );
+  }
+}
+
+async function resolveStage(
+  ex: ExecContext,
+  stage: Stage,
+  params: unknown,
+  upstream: Map<string, StageOutcome>,
+  force: boolean,
+): Promise<StageOutcome> {
+  const t0 = performance.now();
+  const inputs: Record<string, UpstreamOutput> = {};
+  const inputKeys: Record<string, string> = {};
+  for (const d of stage.deps) {
+    const u = upstream.get(d);
+    if (!u) {
+      throw new Error(`Cannot run stage "${stage.name}": upstream stage "${d}" has no result`);
+    }
+    inputs[d] = { stage: d, dir: u.dir, key: u.key, params: u.manifest.params };
+    inputKeys[d] = u.key;
+  }
+  const sources = await hashSources(ex.rootDir, stage.sources);
+  const inKey = !stage.backendIndependent;
+  const key = cacheKey({
+    stage: stage.name,
+    params,
+    inputs: inputKeys,
+    sources: sources.hash,
+    backend: inKey ? ex.backend.name : null,
+  });
+  const dir = resultDir(ex.resultsDir, stage.name, key);
+  const partial = `${dir}.partial`;
+  const finish = async (manifest: Manifest, status: StageOutcome["status"]) => {
+    await updateLatest(manifest, ex.resultsDir, ex.rootDir);
+    await updateLock(manifest, ex.resultsDir, ex.rootDir);
+    return {
+      stage: stage.name,
+      status,
+      key,
+      dir,
+      wallSeconds: (performance.now() - t0) / 1000,
+      manifest,
+      passed: manifest.summary?.ok !== false,
+    };
+  };
+
+  if (!force) {
+    const check = await checkResult(dir, stage.name, key);
+    if (check.ok) return await finish(check.manifest, "cached");
+    if (check.exists) {
+      ex.log(`[${stage.name}] discarding untrusted result ${dir}: ${check.reason}`);
+      await Deno.remove(dir, { recursive: true });
+    }
+  } else if (await exists(partial)) {
+    await Deno.remove(partial, { recursive: true });
+  }
+
+  const resumed = await exists(partial);
+  await Deno.mkdir(partial, { recursive: true });
+  await removeTempFiles(partial);
+  await Deno.remove(join(partial, MANIFEST_FILE)).catch(() => {});
+  ex.log(`[${stage.name}] ${resumed ? "resuming" : "running"} (key ${key.slice(0, 12)})`);
+
+  const bars: Progress[] = [];
+  const ctx: StageContext<unknown> = {
+    params,
+    outDir: partial,
+    inputs,
+    backend: ex.backend,
+    rootDir: ex.rootDir,
+    log: (m) => ex.log(`[${stage.name}] ${m}`),
+    progress: (label, total) => {
+      const p = createProgress(`[${stage.name}] ${label}`, total, ex.progress);
+      bars.push(p);
+      return p;
+    },
+  };
+  const startedAt = new Date();
+  const r0 = performance.now();
+  let summary: Record<string, unknown>;
+  try {
+    summary = toJsonRecord(stage.name, await stage.run(ctx));
+  } catch (e) {
+    throw new StageError(stage.name, partial, e);
+  } finally {
+    for (const b of bars) b.stop();
+  }
+  const wallSeconds = (performance.now() - r0) / 1000;
+  const finishedAt = new Date();
+  if (await exists(join(partial, MANIFEST_FILE))) {
+    throw new StageError(
+      stage.name,
+      partial,
+      new Error(`${MANIFEST_FILE} is reserved for the runner`),
+    );
+  }
+  await removeTempFiles(partial);
+  const files = await hashTree(partial, (rel) => rel === MANIFEST_FILE);
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    stage: stage.name,
+    key,
+    params,
+    profile: ex.profile,
+    inputs: inputKeys,
+    sources,
+    files,
+    backend: {
+      requested: ex.backend.requested,
+      name: ex.backend.name,
+      inKey,
+      versions: ex.backend.versions,
+    },
+    versions: { deno: Deno.version.deno, v8: Deno.version.v8, typescript: Deno.version.typescript },
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    wallSeconds,
+    resumed,
+    summary,
+  };
+  await writeJsonAtomic(join(partial, MANIFEST_FILE), manifest);
+  let old: string | undefined;
+  if (await exists(dir)) {
+    old = `${dir}.old-${Deno.pid}`;
+    await Deno.rename(dir, old);
+  }
+  await Deno.rename(partial, dir);
+  if (old) await Deno.remove(old, { recursive: true });
+  return await finish(manifest, "ran");
+}
+
+/** What {@link runStage} returns. */
+export interface StageRunResult {
+  /** The requested stage. */
+  target: StageOutcome;
+  /** Every stage resolved, upstream first, ending with the target. */
+  outcomes: StageOutcome[];
+}
+
+/**
+ * Runs one stage, first resolving its upstream stages (each with its profile
+ * parameters; an upstream stage runs only when its result is missing or
+ * untrusted). The target's flags override its profile parameters; `force`
+ * recomputes the target only.
+ *
+ * @param name Stage to run.
+ * @param opts Profile, backend, flags, folders.
+ * @param stages The stage graph (normally STAGES from src/stages/registry.ts).
+ * @throws UsageError for bad input (before anything is written), StageError when a run() throws.
+ *
+ * @example Run a stage from the registry
+ * ```ts ignore
+ * import { runStage } from "./run.ts";
+ * import { STAGES } from "../stages/registry.ts";
+ * const { target } = await runStage("approx", { profile: "smoke", backend: "cpu" }, STAGES);
+ * console.log(target.status, target.dir);
+ * ```
+ */
+export async function runStage(
+  name: string,
+  opts: RunOptions,
+  stages: readonly Stage[],
+): Promise<StageRunResult> {
+  const plan = planRun([name], opts, stages);
+  const ex = contextFrom(opts, plan.profile, await ensureBackend(opts.backend));
+  const done = new Map<string, StageOutcome>();
+  const outcomes: StageOutcome[] = [];
+  for (const stage of plan.order) {
+    const o = await resolveStage(
+      ex,
+      stage,
+      plan.params.get(stage.name),
+      done,
+      !!opts.force && stage.name === name,
+    );
+    done.set(stage.name, o);
+    outcomes.push(o);
+  }
+  return { target: done.get(name)!, outcomes };
+}
+
+/** One row of a pipeline run. */
+export type PipelineEntry =
+  | StageOutcome
+  | { stage: string; status: "error"; message: string; error: unknown }
+  | { stage: string; status: "skipped"; message: string };
+
+/** What {@link runPipeline} returns. */
+export interface PipelineResult {
+  /** One entry per stage, in dependency order. */
+  entries: PipelineEntry[];
+  /** True when every stage ran or was cached and none reported `ok: false`. */
+  ok: boolean;
+}
+
+/**
+ * Runs the whole graph (or the `only` stages and their upstream stages) in
+ * dependency order, reusing cached results. A failing stage does not stop the
+ * others: its dependents are skipped, the rest still run.
+ *
+ * @param opts Profile, backend, force (applies to every selected stage), folders.
+ * @param stages The stage graph.
+ * @param only Stage names to run (default: all).
+ * @throws UsageError for a bad profile or stage name, before anything is written.
+ */
+export async function runPipeline(
+  opts: Omit<RunOptions, "flagArgs" | "flagValues">,
+  stages: readonly Stage[],
+  only?: readonly string[],
+): Promise<PipelineResult> {
+  const targets = only ?? stages.map((s) => s.name);
+  for (const t of targets) findStage(t, stages);
+  const plan = planRun(targets, { profile: opts.profile }, stages);
+  const ex = contextFrom(opts, plan.profile, await ensureBackend(opts.backend));
+  const done = new Map<string, StageOutcome>();
+  const failed = new Set<string>();
+  const entries: PipelineEntry[] = [];
+  for (const stage of plan.order) {
+    const bad = stage.deps.filter((d) => failed.has(d));
+    if (bad.length > 0) {
+      failed.add(stage.name);
+      entries.push({
+        stage: stage.name,
+        status: "skipped",
+        message: `upstream ${bad.join(", ")} failed`,
+      });
+      continue;
+    }
+    try {
+      const o = await resolveStage(
+        ex,
+        stage,
+        plan.params.get(stage.name),
+        done,
+        !!opts.force && targets.includes(stage.name),
+      );
+      done.set(stage.name, o);
+      entries.push(o);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      failed.add(stage.name);
+      ex.log(`[${stage.name}] error: ${(e as Error)?.message ?? e}`);
+      entries.push({
+        stage: stage.name,
+        status: "error",
+        message: (e as Error)?.message ?? String(e),
+        error: e,
+      });
+    }
+  }
+  const ok = entries.every((e) => (e.status === "ran" || e.status === "cached") && e.passed);
+  return { entries, ok };
+}

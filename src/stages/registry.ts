@@ -1,0 +1,22 @@
+/**
+ * The pipeline's stages, in graph order (upstream first). To add a stage:
+ * one import line and one entry line below, each in graph order.
+ *
+ * @module
+ */
+import { findStage } from "../pipeline/graph.ts";
+import type { Stage } from "../pipeline/stage.ts";
+
+/** Every stage of the pipeline, upstream first. */
+export const STAGES: Stage[] = [
+  // one entry per stage, upstream first, e.g. `dataStage,`
+];
+
+/**
+ * The registered stage called `name`.
+ *
+ * @throws UsageError naming the registered stages when there is none.
+ */
+export function getStage(name: string): Stage {
+  return findStage(name, STAGES);
+}
