@@ -1,0 +1,61 @@
+/**
+ * What the trainer needs from a dataset: splits that produce normalised
+ * float32 batches [B, H·W·C] and int32 labels for given indices.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { normalizedBatch } from "../data/normalize.ts";
+import type { ImageSplit } from "../data/types.ts";
+
+/** One split of a dataset as the trainer sees it. */
+export interface SplitSource {
+  /** Number of samples. */
+  readonly count: number;
+  /** Inputs [B, features] and int32 labels [B] for the samples at `indices`. */
+  batch(indices: ArrayLike<number>): { x: tf.Tensor2D; y: tf.Tensor1D };
+}
+
+/** A dataset for training: train, optional validation, and test splits. */
+export interface TrainingData {
+  /** Dataset name (`mnist`). */
+  readonly name: string;
+  /** Per-sample input size. */
+  readonly inputSize: number;
+  /** Number of classes. */
+  readonly numClasses: number;
+  readonly train: SplitSource;
+  readonly val?: SplitSource;
+  readonly test: SplitSource;
+}
+
+/** Normalisation facts of a prepared image dataset. */
+export interface ImageMeta {
+  shape: readonly number[];
+  mean: readonly number[];
+  std: readonly number[];
+}
+
+/**
+ * A split source over uint8 NHWC images, normalised per channel
+ * (`(x/255 − mean)/std`) batch by batch.
+ */
+export function imageSplitSource(split: ImageSplit, meta: ImageMeta): SplitSource {
+  const size = meta.shape.reduce((a, b) => a * b, 1);
+  return {
+    count: split.count,
+    batch(indices) {
+      // A fresh buffer per batch: on the cpu backend a tensor shares it.
+      const x = normalizedBatch(split, indices, meta);
+      const y = new Int32Array(indices.length);
+      for (let i = 0; i < indices.length; i++) y[i] = split.labels[indices[i]];
+      return { x: tf.tensor2d(x, [indices.length, size]), y: tf.tensor1d(y, "int32") };
+    },
+  };
+}
+
+/** The first `n` samples of a split (all of it when n ≥ count). */
+export function limitSplit(split: SplitSource, n: number | undefined): SplitSource {
+  if (n === undefined || n >= split.count) return split;
+  return { count: n, batch: (indices) => split.batch(indices) };
+}
