@@ -6,10 +6,12 @@
  */
 import { findStage } from "../pipeline/graph.ts";
 import type { Stage } from "../pipeline/stage.ts";
+import { functionsStage } from "./functions.ts";
 
 /** Every stage of the pipeline, upstream first. */
 export const STAGES: Stage[] = [
   // one entry per stage, upstream first, e.g. `dataStage,`
+  functionsStage,
 ];
 
 /**

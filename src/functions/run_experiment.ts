@@ -1,0 +1,227 @@
+/**
+ * Runs planned units of the function experiments and writes the reference's
+ * files (spec §3.6): `<dir>/<function>__all.csv` and
+ * `<dir>/<function>__summary.csv`. Work is resumable per unit (one function ×
+ * one n): each finished unit is written atomically under `<dir>/parts/`, a
+ * rerun skips finished units, and the final files are assembled from the
+ * parts once every unit of a function is done.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { isFile, TEMP_SUFFIX } from "../pipeline/files.ts";
+import {
+  executeRun,
+  HISTORY_COLUMNS,
+  SUMMARY_COLUMNS,
+  summaryCsv,
+  type SummaryRow,
+} from "./experiment.ts";
+import { historyCsv } from "./experiment.ts";
+import type { PlannedUnit } from "./grid.ts";
+
+let tmpCounter = 0;
+
+/** A file written in chunks to a temporary name and renamed into place on close. */
+class AtomicTextWriter {
+  #file: Deno.FsFile;
+  #tmp: string;
+  #path: string;
+  #buf: string[] = [];
+  #len = 0;
+  #enc = new TextEncoder();
+  private constructor(path: string, tmp: string, file: Deno.FsFile) {
+    this.#path = path;
+    this.#tmp = tmp;
+    this.#file = file;
+  }
+  static async open(path: string): Promise<AtomicTextWriter> {
+    const dir = path.slice(0, path.lastIndexOf("/"));
+    await Deno.mkdir(dir, { recursive: true });
+    const name = path.slice(path.lastIndexOf("/") + 1);
+    const tmp = join(dir, `.${name}.${Deno.pid}-${tmpCounter++}${TEMP_SUFFIX}`);
+    const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+    return new AtomicTextWriter(path, tmp, file);
+  }
+  async write(text: string): Promise<void> {
+    this.#buf.push(text);
+    this.#len += text.length;
+    if (this.#len > 1 << 22) await this.flush();
+  }
+  async writeBytes(bytes: Uint8Array): Promise<void> {
+    await this.flush();
+    let off = 0;
+    while (off < bytes.length) off += await this.#file.write(bytes.subarray(off));
+  }
+  async flush(): Promise<void> {
+    if (this.#buf.length === 0) return;
+    const bytes = this.#enc.encode(this.#buf.join(""));
+    this.#buf = [];
+    this.#len = 0;
+    let off = 0;
+    while (off < bytes.length) off += await this.#file.write(bytes.subarray(off));
+  }
+  async close(): Promise<void> {
+    await this.flush();
+    this.#file.close();
+    await Deno.rename(this.#tmp, this.#path);
+  }
+  async abort(): Promise<void> {
+    try {
+      this.#file.close();
+    } catch { /* already closed */ }
+    await Deno.remove(this.#tmp).catch(() => {});
+  }
+}
+
+const headerLine = (cols: readonly string[]) => cols.join(",") + "\n";
+
+/** Paths of one unit's part files. */
+export function unitPaths(dir: string, functionName: string, n: number) {
+  const base = join(dir, "parts", `${functionName}__n=${String(n).padStart(4, "0")}`);
+  return { all: `${base}__all.csv`, summary: `${base}__summary.csv` };
+}
+
+/** Final file paths of one function: `<dir>/<function>__all.csv` and `__summary.csv`. */
+export function functionPaths(dir: string, functionName: string) {
+  return {
+    all: join(dir, `${functionName}__all.csv`),
+    summary: join(dir, `${functionName}__summary.csv`),
+  };
+}
+
+/** Parses a summary CSV written by this module back into rows. */
+export function parseSummaryCsv(text: string): SummaryRow[] {
+  const records = parse(text, { columns: true, skip_empty_lines: true }) as Record<
+    string,
+    string
+  >[];
+  const num = (
+    s: string,
+  ) => (s === "nan" ? NaN : s === "inf" ? Infinity : s === "-inf" ? -Infinity : Number(s));
+  return records.map((r) => ({
+    function: r.function,
+    n: Number(r.n),
+    optimizer: r.optimizer,
+    seed: Number(r.seed),
+    best: num(r.best),
+    last: num(r.last),
+    lr: num(r.lr),
+  }));
+}
+
+/** Hooks for progress and logging. */
+export interface RunHooks {
+  /** Called after every finished run. */
+  onRun?(summary: SummaryRow, steps: number, seconds: number): void;
+  /** Called once per unit, with whether it was reused from an earlier attempt. */
+  onUnit?(unit: PlannedUnit, reused: boolean): void;
+}
+
+/**
+ * Runs one unit (all approaches × seeds for one function and n), unless its
+ * part files already exist, and returns its summary rows.
+ */
+export async function runUnit(
+  dir: string,
+  unit: PlannedUnit,
+  hooks: RunHooks = {},
+): Promise<SummaryRow[]> {
+  const paths = unitPaths(dir, unit.functionName, unit.n);
+  if (await isFile(paths.summary) && await isFile(paths.all)) {
+    hooks.onUnit?.(unit, true);
+    return parseSummaryCsv(await Deno.readTextFile(paths.summary));
+  }
+  const all = await AtomicTextWriter.open(paths.all);
+  const summaries: SummaryRow[] = [];
+  try {
+    await all.write(headerLine(HISTORY_COLUMNS));
+    for (const run of unit.runs) {
+      const t0 = performance.now();
+      const outcome = executeRun(run);
+      summaries.push(outcome.summary);
+      await all.write(historyCsv(outcome));
+      hooks.onRun?.(outcome.summary, outcome.result.steps, (performance.now() - t0) / 1000);
+    }
+    await all.close();
+  } catch (e) {
+    await all.abort();
+    throw e;
+  }
+  const sum = await AtomicTextWriter.open(paths.summary);
+  await sum.write(headerLine(SUMMARY_COLUMNS) + summaries.map(summaryCsv).join(""));
+  await sum.close();
+  hooks.onUnit?.(unit, false);
+  return summaries;
+}
+
+/**
+ * Concatenates a function's unit parts (in the given order) into its final
+ * `__all.csv` and `__summary.csv`, then deletes the parts.
+ */
+export async function assembleFunction(
+  dir: string,
+  functionName: string,
+  ns: readonly number[],
+): Promise<void> {
+  const final = functionPaths(dir, functionName);
+  const parts = ns.map((n) => unitPaths(dir, functionName, n));
+  for (const [key, header] of [["all", HISTORY_COLUMNS], ["summary", SUMMARY_COLUMNS]] as const) {
+    const out = await AtomicTextWriter.open(final[key]);
+    try {
+      await out.write(headerLine(header));
+      for (const p of parts) {
+        const bytes = await Deno.readFile(p[key]);
+        const nl = bytes.indexOf(10);
+        await out.writeBytes(bytes.subarray(nl + 1));
+      }
+      await out.close();
+    } catch (e) {
+      await out.abort();
+      throw e;
+    }
+  }
+  for (const p of parts) {
+    await Deno.remove(p.all);
+    await Deno.remove(p.summary);
+  }
+  await Deno.remove(join(dir, "parts")).catch(() => {}); // only when empty
+}
+
+/**
+ * Runs every unit of an experiment into `dir` and assembles the per-function
+ * files. A function whose final files exist (and whose parts are gone) is
+ * read back instead of rerun.
+ *
+ * @returns every summary row, in plan order
+ */
+export async function runExperiment(
+  dir: string,
+  units: readonly PlannedUnit[],
+  hooks: RunHooks = {},
+): Promise<SummaryRow[]> {
+  const byFunction = new Map<string, PlannedUnit[]>();
+  for (const u of units) {
+    const list = byFunction.get(u.functionName) ?? [];
+    list.push(u);
+    byFunction.set(u.functionName, list);
+  }
+  const rows: SummaryRow[] = [];
+  for (const [fn, list] of byFunction) {
+    const final = functionPaths(dir, fn);
+    const partsLeft = await Promise.all(
+      list.map((u) => isFile(unitPaths(dir, fn, u.n).summary)),
+    );
+    if (
+      await isFile(final.summary) && await isFile(final.all) && !partsLeft.some((x) => x)
+    ) {
+      for (const u of list) hooks.onUnit?.(u, true);
+      rows.push(...parseSummaryCsv(await Deno.readTextFile(final.summary)));
+      continue;
+    }
+    for (const u of list) rows.push(...await runUnit(dir, u, hooks));
+    await assembleFunction(dir, fn, list.map((u) => u.n));
+  }
+  return rows;
+}

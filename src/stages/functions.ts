@@ -1,0 +1,295 @@
+/**
+ * Stage `functions`: gradient descent on closed-form functions with
+ * backpropagation and (multi-tangent) forward gradients (paper §4.2, §4.3;
+ * spec §3). Writes `math_experiments/<function>__all.csv` and
+ * `__summary.csv` for the main grid and `custom_tangents/styblinski-tang__*.csv`
+ * for the custom-tangents variant, and logs the pivot table of `last`
+ * averaged over seeds.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { listOf, nonNegativeInt, oneOf, positiveInt, UsageError } from "../cli/args.ts";
+import { customTangentApproaches, paperApproaches, planExperiment } from "../functions/grid.ts";
+import type { PlannedUnit } from "../functions/grid.ts";
+import { pivotLast, type SummaryRow } from "../functions/experiment.ts";
+import { getFunction, PAPER_FUNCTIONS } from "../functions/registry.ts";
+import { runExperiment } from "../functions/run_experiment.ts";
+import {
+  loadMathLrTable,
+  MATH_CUSTOM_TANGENTS_LR_PATH,
+  MATH_LR_PATH,
+  type MathLrTable,
+} from "../lrs/math.ts";
+import type { Profile, Stage } from "../pipeline/stage.ts";
+
+/** Whether the custom-tangents variant runs: with the main grid, not at all, or alone. */
+export const CUSTOM_TANGENTS_MODES = ["on", "off", "only"] as const;
+
+/** Settings of the custom-tangents variant (spec §3.7). */
+export interface CustomTangentsParams {
+  ns: number[];
+  ks: number[];
+  angles: number[];
+  seeds: number[];
+  /** Overrides styblinski-tang's 1000 steps when set. */
+  maxSteps: number | null;
+}
+
+/** Parameters of the `functions` stage. */
+export interface FunctionsParams {
+  /** Functions of the main grid (registry names). */
+  functions: string[];
+  /** Dimensions of the main grid. */
+  ns: number[];
+  /** Tangent counts of fg-mean and frog (FG k=1 and bp always run). */
+  ks: number[];
+  /** Seeds of every run. */
+  seeds: number[];
+  /** Overrides every function's default max steps when set. */
+  maxSteps: number | null;
+  /** Early-stopping patience (50 in the paper runs). */
+  patience: number;
+  /** Run the custom-tangents variant too (`on`), not (`off`) or alone (`only`). */
+  customTangents: typeof CUSTOM_TANGENTS_MODES[number];
+  /** The custom-tangents grid. */
+  custom: CustomTangentsParams;
+}
+
+const range = (m: number) => Array.from({ length: m }, (_, i) => i);
+
+/** Default parameters per profile. */
+export function functionsParams(profile: Profile): FunctionsParams {
+  switch (profile) {
+    case "smoke":
+      return {
+        functions: [...PAPER_FUNCTIONS],
+        ns: [1, 2, 4, 8, 16],
+        ks: [2, 4, 16],
+        seeds: [0, 1],
+        maxSteps: 100,
+        patience: 50,
+        customTangents: "on",
+        custom: { ns: [64], ks: [16], angles: [45, 90], seeds: [0], maxSteps: 100 },
+      };
+    case "quick":
+      return {
+        functions: [...PAPER_FUNCTIONS],
+        ns: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+        ks: [2, 4, 16],
+        seeds: [0, 1],
+        maxSteps: 2000,
+        patience: 50,
+        customTangents: "on",
+        custom: {
+          ns: [64],
+          ks: [16, 64],
+          angles: [15, 30, 45, 60, 75, 90],
+          seeds: [0, 1],
+          maxSteps: null,
+        },
+      };
+    case "paper":
+      return {
+        functions: [...PAPER_FUNCTIONS],
+        ns: range(11).map((i) => 2 ** i),
+        ks: [2, 4, 16],
+        seeds: range(5),
+        maxSteps: null,
+        patience: 50,
+        customTangents: "on",
+        custom: {
+          ns: [64],
+          ks: [16, 64],
+          angles: [15, 30, 45, 60, 75, 90],
+          seeds: range(5),
+          maxSteps: null,
+        },
+      };
+  }
+}
+
+/** The planned units of the main grid and of the custom-tangents variant. */
+export interface FunctionsPlan {
+  main: PlannedUnit[];
+  custom: PlannedUnit[];
+}
+
+/**
+ * Plans every run (and looks every LR up) before anything is written.
+ *
+ * @throws RangeError for an unknown function or a missing LR row, naming what was looked up
+ */
+export function planFunctions(
+  p: FunctionsParams,
+  tables: { main: MathLrTable; custom: MathLrTable },
+): FunctionsPlan {
+  const main = p.customTangents === "only" ? [] : planExperiment({
+    functions: p.functions,
+    ns: p.ns,
+    approaches: paperApproaches(p.ks),
+    seeds: p.seeds,
+    maxSteps: p.maxSteps ?? undefined,
+    patience: p.patience,
+  }, tables.main);
+  const wantCustom = p.customTangents === "only" ||
+    (p.customTangents === "on" &&
+      p.functions.some((f) => getFunction(f).name === "styblinski-tang"));
+  const custom = !wantCustom ? [] : planExperiment({
+    functions: ["styblinski-tang"],
+    ns: p.custom.ns,
+    approaches: customTangentApproaches(p.custom.ks, p.custom.angles),
+    seeds: p.custom.seeds,
+    maxSteps: p.custom.maxSteps ?? undefined,
+    patience: p.patience,
+  }, tables.custom);
+  return { main, custom };
+}
+
+/** Loads the repository's two math LR tables. */
+export function defaultMathTables(): { main: MathLrTable; custom: MathLrTable } {
+  return {
+    main: loadMathLrTable(MATH_LR_PATH),
+    custom: loadMathLrTable(MATH_CUSTOM_TANGENTS_LR_PATH),
+  };
+}
+
+type FlagValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
+
+const str = (v: FlagValues[string]) => v as string | string[];
+
+/** Applies the stage's flags to a profile's parameters (throws UsageError on bad input). */
+export function applyFunctionsFlags(values: FlagValues, base: FunctionsParams): FunctionsParams {
+  const p: FunctionsParams = structuredClone(base);
+  if (values.function !== undefined) {
+    p.functions = listOf(str(values.function), (name) => {
+      try {
+        return getFunction(name).name;
+      } catch (e) {
+        throw new UsageError(`--function: ${(e as Error).message}`);
+      }
+    });
+  }
+  if (values.n !== undefined) p.ns = listOf(str(values.n), (s) => positiveInt("n", s));
+  if (values.k !== undefined) p.ks = listOf(str(values.k), (s) => positiveInt("k", s));
+  if (values.seeds !== undefined && values["num-seeds"] !== undefined) {
+    throw new UsageError("--seeds and --num-seeds cannot be combined: give one of them");
+  }
+  if (values.seeds !== undefined) {
+    p.seeds = listOf(str(values.seeds), (s) => nonNegativeInt("seeds", s));
+    p.custom.seeds = [...p.seeds];
+  }
+  if (values["num-seeds"] !== undefined) {
+    p.seeds = range(positiveInt("num-seeds", values["num-seeds"] as string));
+    p.custom.seeds = [...p.seeds];
+  }
+  if (values["max-steps"] !== undefined) {
+    p.maxSteps = positiveInt("max-steps", values["max-steps"] as string);
+    p.custom.maxSteps = p.maxSteps;
+  }
+  if (values.patience !== undefined) {
+    p.patience = nonNegativeInt("patience", values.patience as string);
+  }
+  if (values["custom-tangents"] !== undefined) {
+    p.customTangents = oneOf(
+      "custom-tangents",
+      values["custom-tangents"] as string,
+      CUSTOM_TANGENTS_MODES,
+    );
+  }
+  for (
+    const [flag, list] of [["function", p.functions], ["n", p.ns], ["seeds", p.seeds]] as const
+  ) {
+    if (list.length === 0) throw new UsageError(`--${flag} must name at least one value`);
+  }
+  try {
+    planFunctions(p, defaultMathTables());
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  return p;
+}
+
+/**
+ * The `functions` stage.
+ *
+ * @example Run the smoke grid from the command line
+ * ```sh
+ * deno task functions --profile smoke
+ * deno task functions --function sphere --n 16,256 --k 4 --num-seeds 2
+ * ```
+ */
+export const functionsStage: Stage<FunctionsParams> = {
+  name: "functions",
+  description:
+    "Gradient descent on sphere, rosenbrock and styblinski-tang with bp and forward gradients (paper §4.2, §4.3)",
+  deps: [],
+  sources: [
+    "src/stages/functions.ts",
+    "src/functions",
+    "src/lrs",
+    "src/core",
+    "src/jvp",
+    "lrs/math.csv",
+    "lrs/math__custom_tangents.csv",
+  ],
+  params: functionsParams,
+  flags: {
+    options: {
+      function: { type: "string", multiple: true },
+      n: { type: "string", multiple: true },
+      k: { type: "string", multiple: true },
+      seeds: { type: "string", multiple: true },
+      "num-seeds": { type: "string" },
+      "max-steps": { type: "string" },
+      patience: { type: "string" },
+      "custom-tangents": { type: "string" },
+    },
+    help: {
+      function: "functions of the main grid, e.g. sphere,rosenbrock (default: the paper's three)",
+      n: "dimensions, e.g. 1,2,4 (default: 1…1024, powers of 2)",
+      k: "tangent counts of fg-mean and frog (default: 2,4,16)",
+      seeds: "explicit seeds, e.g. 0,3",
+      "num-seeds": "seeds 0…N−1 (default 5)",
+      "max-steps": "maximum steps of every run (default: per function, 1000 or 25000)",
+      patience: "early-stopping patience, 0 = off (default 50)",
+      "custom-tangents": "run the custom-tangents variant: on, off or only (default on)",
+    },
+    apply: applyFunctionsFlags,
+  },
+  async run(ctx) {
+    const t0 = performance.now();
+    const plan = planFunctions(ctx.params, defaultMathTables());
+    const total = [...plan.main, ...plan.custom].reduce((s, u) => s + u.runs.length, 0);
+    const bar = ctx.progress("function runs", total);
+    let steps = 0;
+    const hooks = {
+      onRun: (_row: SummaryRow, s: number) => {
+        steps += s;
+        bar.tick();
+      },
+      onUnit: (u: PlannedUnit, reused: boolean) => {
+        if (reused) bar.tick(u.runs.length);
+      },
+    };
+    const facts: Record<string, unknown> = { backend: ctx.backend.name };
+    try {
+      for (
+        const [id, units] of [["math_experiments", plan.main], [
+          "custom_tangents",
+          plan.custom,
+        ]] as const
+      ) {
+        if (units.length === 0) continue;
+        const rows = await runExperiment(join(ctx.outDir, id), units, hooks);
+        ctx.log(`${id}: last, averaged over seeds\n${pivotLast(rows)}`);
+        facts[`${id}_runs`] = rows.length;
+      }
+    } finally {
+      bar.stop();
+    }
+    facts.steps = steps;
+    facts.seconds = (performance.now() - t0) / 1000;
+    return facts;
+  },
+};
