@@ -27,7 +27,7 @@ export const rosenbrock: TestFunction = {
   defaultStart: "-10",
   evaluate(x) {
     const n = x.shape[0];
-    if (n < 2) return tf.mul(tf.sum(x), 0) as tf.Scalar; // empty sum, still a function of x
+    if (n < 2) return tf.mul(tf.sum(tf.square(x)), 0) as tf.Scalar; // empty sum (+0), still a function of x
     const head = tf.slice(x, [0], [n - 1]);
     const tail = tf.slice(x, [1], [n - 1]);
     const inner = tf.sub(tail, tf.square(head));

@@ -106,8 +106,7 @@ export const goldsteinPrice: TestFunction = twoD(
       tf.mul(
         sq(tf.add(tf.add(x, y), 1)),
         tf.addN([
-          tf.scalar(19),
-          tf.mul(x, -14),
+          tf.add(tf.mul(x, -14), 19),
           tf.mul(sq(x), 3),
           tf.mul(y, -14),
           tf.mul(xy, 6),
@@ -120,8 +119,7 @@ export const goldsteinPrice: TestFunction = twoD(
       tf.mul(
         sq(tf.sub(tf.mul(x, 2), tf.mul(y, 3))),
         tf.addN([
-          tf.scalar(18),
-          tf.mul(x, -32),
+          tf.add(tf.mul(x, -32), 18),
           tf.mul(sq(x), 12),
           tf.mul(y, 48),
           tf.mul(xy, -36),
