@@ -44,6 +44,8 @@ export function isBackendChoice(name: string): name is BackendChoice {
  */
 export type NativeLoader = () => Promise<boolean>;
 let nativeLoader: NativeLoader | undefined;
+/** One-line reason the last native load attempt threw, if it did. */
+let nativeFailure: string | undefined;
 
 /** Registers the loader for the native `tensorflow` backend. */
 export function registerNativeLoader(loader: NativeLoader): void {
@@ -59,9 +61,11 @@ async function tryNative(): Promise<boolean> {
     }
   }
   if (!nativeLoader) return false;
+  nativeFailure = undefined;
   try {
     return await nativeLoader();
-  } catch {
+  } catch (e) {
+    nativeFailure = String((e as Error)?.message ?? e).split("\n")[0];
     return false;
   }
 }
@@ -102,7 +106,9 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
     case "tensorflow":
       if (!(await tryNative())) {
         throw new Error(
-          'Cannot start backend "tensorflow": the native addon is not set up; run `deno task setup-native` or use --backend auto',
+          nativeFailure
+            ? `Cannot start backend "tensorflow": ${nativeFailure}; rerun \`deno task setup-native\` or use --backend auto`
+            : 'Cannot start backend "tensorflow": the native addon is not set up; run `deno task setup-native` or use --backend auto',
         );
       }
       name = "tensorflow";
@@ -113,8 +119,9 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
       } else {
         await import("@tensorflow/tfjs-backend-wasm");
         name = "wasm";
-        notice =
-          "backend auto: native tensorflow backend not set up (deno task setup-native), using wasm";
+        notice = nativeFailure
+          ? `backend auto: native tensorflow backend failed to load (${nativeFailure}), using wasm`
+          : "backend auto: native tensorflow backend not set up (deno task setup-native), using wasm";
       }
       break;
   }
