@@ -66,6 +66,8 @@ export class Rng {
   #s3: number;
   #spare = 0;
   #hasSpare = false;
+  #pool: Uint32Array | undefined;
+  #poolPos = 0;
   /** The seed this generator was created with. */
   readonly seed: number;
   /** The stream path this generator was created with. */
@@ -168,6 +170,99 @@ export class Rng {
     return out;
   }
 
+  /**
+   * Fills `out` with standard-normal draws by the Marsaglia–Tsang ziggurat
+   * (128 layers), about 3x faster than {@link Rng.normal}. It reads 32-bit
+   * words from an internal pool that is refilled from this generator in
+   * blocks of 1024, so the sequence does not depend on how the draws are
+   * split across calls: `zigguratNormal(a)` then `zigguratNormal(b)` gives the
+   * same numbers as one call on `[...a, ...b]`. It is a different sequence
+   * from {@link Rng.normal}.
+   *
+   * @example Chunking does not change the draws
+   * ```ts
+   * import { Rng } from "./rng.ts";
+   * const whole = new Rng(0, "z").zigguratNormal(new Float32Array(6));
+   * const r = new Rng(0, "z");
+   * const parts = [...r.zigguratNormal(new Float32Array(2)), ...r.zigguratNormal(new Float32Array(4))];
+   * console.assert(parts.every((x, i) => x === whole[i]));
+   * ```
+   */
+  zigguratNormal<T extends Float32Array | Float64Array>(out: T): T {
+    const kn = ZIG_KN, wn = ZIG_WN, fn = ZIG_FN;
+    let pool = this.#pool;
+    if (pool === undefined) {
+      pool = this.#pool = new Uint32Array(1024);
+      this.#poolPos = 1024;
+    }
+    let pos = this.#poolPos;
+    const n = out.length;
+    for (let i = 0; i < n; i++) {
+      if (pos === 1024) {
+        this.#refill(pool);
+        pos = 0;
+      }
+      let hz = pool[pos++] | 0;
+      let iz = hz & 127;
+      if (Math.abs(hz) < kn[iz]) {
+        out[i] = hz * wn[iz];
+        continue;
+      }
+      // Slow path (about 1.2% of draws): the wedges and the tail.
+      let x: number;
+      for (;;) {
+        x = hz * wn[iz];
+        if (iz === 0) {
+          let y: number;
+          do {
+            if (pos === 1024) this.#refill(pool), pos = 0;
+            const u1 = (pool[pos++] + 0.5) * 2.3283064365386963e-10;
+            if (pos === 1024) this.#refill(pool), pos = 0;
+            const u2 = (pool[pos++] + 0.5) * 2.3283064365386963e-10;
+            x = -Math.log(u1) * 0.2904764; // 1 / r
+            y = -Math.log(u2);
+          } while (y + y < x * x);
+          x = hz > 0 ? ZIG_R + x : -ZIG_R - x;
+          break;
+        }
+        if (pos === 1024) this.#refill(pool), pos = 0;
+        const u = (pool[pos++] + 0.5) * 2.3283064365386963e-10;
+        if (fn[iz] + u * (fn[iz - 1] - fn[iz]) < Math.exp(-0.5 * x * x)) break;
+        if (pos === 1024) this.#refill(pool), pos = 0;
+        hz = pool[pos++] | 0;
+        iz = hz & 127;
+        if (Math.abs(hz) < kn[iz]) {
+          x = hz * wn[iz];
+          break;
+        }
+      }
+      out[i] = x;
+    }
+    this.#poolPos = pos;
+    return out;
+  }
+
+  /** Refills the ziggurat word pool (xoshiro128** inlined). */
+  #refill(pool: Uint32Array): void {
+    let s0 = this.#s0, s1 = this.#s1, s2 = this.#s2, s3 = this.#s3;
+    for (let i = 0; i < pool.length; i++) {
+      const r = Math.imul(s1, 5);
+      const rot = (r << 7) | (r >>> 25);
+      pool[i] = Math.imul(rot, 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+    }
+    this.#s0 = s0;
+    this.#s1 = s1;
+    this.#s2 = s2;
+    this.#s3 = s3;
+  }
+
   /** Fills `out` with uniform draws from [low, high) and returns it. */
   uniform<T extends Float32Array | Float64Array>(out: T, low = 0, high = 1): T {
     const width = high - low;
@@ -202,4 +297,29 @@ export class Rng {
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
+}
+
+// Ziggurat tables (Marsaglia & Tsang 2000, 128 layers, 32-bit signed words).
+const ZIG_R = 3.442619855899;
+const ZIG_KN = new Float64Array(128);
+const ZIG_WN = new Float64Array(128);
+const ZIG_FN = new Float64Array(128);
+{
+  const m1 = 2147483648.0;
+  const vn = 9.91256303526217e-3;
+  let dn = ZIG_R, tn = dn;
+  const q = vn / Math.exp(-0.5 * dn * dn);
+  ZIG_KN[0] = (dn / q) * m1;
+  ZIG_KN[1] = 0;
+  ZIG_WN[0] = q / m1;
+  ZIG_WN[127] = dn / m1;
+  ZIG_FN[0] = 1;
+  ZIG_FN[127] = Math.exp(-0.5 * dn * dn);
+  for (let i = 126; i >= 1; i--) {
+    dn = Math.sqrt(-2 * Math.log(vn / dn + Math.exp(-0.5 * dn * dn)));
+    ZIG_KN[i + 1] = (dn / tn) * m1;
+    tn = dn;
+    ZIG_FN[i] = Math.exp(-0.5 * dn * dn);
+    ZIG_WN[i] = dn / m1;
+  }
 }

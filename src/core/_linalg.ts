@@ -1,0 +1,233 @@
+/**
+ * Small dense float64 linear algebra for the forward-gradient core: Cholesky
+ * and pivoted-QR solves of k×k Gram systems, and the numerical rank of a k×n
+ * matrix. Matrices are row-major Float64Arrays.
+ *
+ * @module
+ */
+
+/** How a Gram system was solved. */
+export interface GramSolveInfo {
+  /** `cholesky` for a well-conditioned Gram, `lstsq` for the least-squares fallback. */
+  method: "cholesky" | "lstsq";
+  /** Estimated 2-norm condition number of the Gram matrix. */
+  condition: number;
+  /** Numerical rank used by the solve (k for Cholesky). */
+  rank: number;
+}
+
+/** Above this estimated condition number the Cholesky result is replaced by least squares. */
+export const CHOLESKY_MAX_CONDITION = 1e6;
+/** Relative pivot size below which a Gram matrix counts as exactly singular. */
+export const SINGULAR_TOLERANCE = 1e-13;
+
+/**
+ * A factorised symmetric positive semi-definite k×k matrix (a Gram matrix)
+ * that solves G X = D for k×m right-hand sides. Cholesky when G is positive
+ * definite with condition estimate ≤ {@link CHOLESKY_MAX_CONDITION},
+ * otherwise a rank-revealing pivoted-QR least-squares solve. Throws when G is
+ * singular to working precision. Never forms an inverse.
+ */
+export class GramSolver {
+  /** How the system is solved, with the condition estimate. */
+  readonly info: GramSolveInfo;
+  #L: Float64Array | undefined;
+  #G: Float64Array;
+  #k: number;
+
+  /**
+   * @param G the k×k matrix, row-major
+   * @param k its order
+   */
+  constructor(G: Float64Array, k: number) {
+    this.#G = G;
+    this.#k = k;
+    const L = new Float64Array(k * k);
+    let ok = true;
+    let minD = Infinity, maxD = 0;
+    for (let j = 0; j < k && ok; j++) {
+      let s = G[j * k + j];
+      for (let p = 0; p < j; p++) s -= L[j * k + p] * L[j * k + p];
+      if (!(s > 0)) {
+        ok = false;
+        break;
+      }
+      const ljj = Math.sqrt(s);
+      L[j * k + j] = ljj;
+      if (ljj < minD) minD = ljj;
+      if (ljj > maxD) maxD = ljj;
+      for (let i = j + 1; i < k; i++) {
+        let t = G[i * k + j];
+        for (let p = 0; p < j; p++) t -= L[i * k + p] * L[j * k + p];
+        L[i * k + j] = t / ljj;
+      }
+    }
+    const condition = ok ? (maxD / minD) ** 2 : Infinity;
+    if (ok && condition <= CHOLESKY_MAX_CONDITION) {
+      this.#L = L;
+      this.info = { method: "cholesky", condition, rank: k };
+    } else {
+      // Probe once so that a singular matrix fails here, with its rank.
+      const probe = lstsq(G, new Float64Array(k), k, k, 1);
+      this.info = probe.info;
+    }
+  }
+
+  /** Solves G X = D for D of shape k×m (row-major); returns X. */
+  solve(D: Float64Array, m = 1): Float64Array {
+    const k = this.#k, L = this.#L;
+    if (L === undefined) return lstsq(this.#G, D, k, k, m).x;
+    const x = Float64Array.from(D);
+    for (let c = 0; c < m; c++) {
+      for (let i = 0; i < k; i++) {
+        let s = x[i * m + c];
+        for (let p = 0; p < i; p++) s -= L[i * k + p] * x[p * m + c];
+        x[i * m + c] = s / L[i * k + i];
+      }
+      for (let i = k - 1; i >= 0; i--) {
+        let s = x[i * m + c];
+        for (let p = i + 1; p < k; p++) s -= L[p * k + i] * x[p * m + c];
+        x[i * m + c] = s / L[i * k + i];
+      }
+    }
+    return x;
+  }
+}
+
+/**
+ * Solves G X = D for a Gram matrix G (k×k) and D (k×m) with {@link GramSolver}.
+ */
+export function solveGram(
+  G: Float64Array,
+  D: Float64Array,
+  k: number,
+  m: number,
+): { x: Float64Array; info: GramSolveInfo } {
+  const solver = new GramSolver(G, k);
+  return { x: solver.solve(D, m), info: solver.info };
+}
+
+/**
+ * Least squares by Householder QR with column pivoting: solves A X ≈ B for
+ * A (r×c) and B (r×m), truncating the rank where pivots fall below
+ * 1e-7·max(r, c)·|R₀₀| (the float32 precision a Gram matrix is formed in).
+ * Throws when A is singular to working precision (a pivot below
+ * {@link SINGULAR_TOLERANCE}·|R₀₀|), e.g. for duplicated tangents.
+ */
+export function lstsq(
+  A0: Float64Array,
+  B0: Float64Array,
+  r: number,
+  c: number,
+  m: number,
+): { x: Float64Array; info: GramSolveInfo } {
+  const { R, perm, rank, condition, qtb } = pivotedQr(A0, r, c, B0, m);
+  if (rank === 0 || rank < c && condition === Infinity) {
+    throw new RangeError(
+      `Cannot solve the Gram system: the tangents must be linearly independent (numerical rank ${rank} of ${c})`,
+    );
+  }
+  const x = new Float64Array(c * m);
+  for (let col = 0; col < m; col++) {
+    const y = new Float64Array(rank);
+    for (let i = rank - 1; i >= 0; i--) {
+      let s = qtb[i * m + col];
+      for (let p = i + 1; p < rank; p++) s -= R[i * c + p] * y[p];
+      y[i] = s / R[i * c + i];
+    }
+    for (let i = 0; i < rank; i++) x[perm[i] * m + col] = y[i];
+  }
+  return { x, info: { method: "lstsq", condition, rank } };
+}
+
+/** Householder QR with column pivoting of A (r×c); also applies Qᵀ to B (r×m) when given. */
+export function pivotedQr(
+  A0: Float64Array,
+  r: number,
+  c: number,
+  B0?: Float64Array,
+  m = 0,
+  truncation = 1e-7,
+): { R: Float64Array; perm: Int32Array; rank: number; condition: number; qtb: Float64Array } {
+  const A = Float64Array.from(A0);
+  const qtb = B0 ? Float64Array.from(B0) : new Float64Array(0);
+  const perm = new Int32Array(c);
+  for (let j = 0; j < c; j++) perm[j] = j;
+  const norms = new Float64Array(c);
+  for (let j = 0; j < c; j++) {
+    let s = 0;
+    for (let i = 0; i < r; i++) s += A[i * c + j] ** 2;
+    norms[j] = s;
+  }
+  const steps = Math.min(r, c);
+  let r00 = 0;
+  let rank = 0;
+  let exactRank = 0;
+  const v = new Float64Array(r);
+  for (let j = 0; j < steps; j++) {
+    // Pivot: the remaining column with the largest norm (recomputed exactly).
+    let best = j, bestNorm = -1;
+    for (let q = j; q < c; q++) {
+      let s = 0;
+      for (let i = j; i < r; i++) s += A[i * c + q] ** 2;
+      norms[q] = s;
+      if (s > bestNorm) {
+        bestNorm = s;
+        best = q;
+      }
+    }
+    if (best !== j) {
+      for (let i = 0; i < r; i++) {
+        const t = A[i * c + j];
+        A[i * c + j] = A[i * c + best];
+        A[i * c + best] = t;
+      }
+      const t = perm[j];
+      perm[j] = perm[best];
+      perm[best] = t;
+    }
+    const alphaNorm = Math.sqrt(bestNorm);
+    if (j === 0) r00 = alphaNorm;
+    if (alphaNorm > SINGULAR_TOLERANCE * r00 && r00 > 0) exactRank = j + 1;
+    if (alphaNorm > truncation * Math.max(r, c) * r00 && r00 > 0) rank = j + 1;
+    if (alphaNorm === 0) break;
+    // Householder reflector for column j below the diagonal.
+    const a0 = A[j * c + j];
+    const alpha = a0 > 0 ? -alphaNorm : alphaNorm;
+    for (let i = j; i < r; i++) v[i] = A[i * c + j];
+    v[j] -= alpha;
+    let vv = 0;
+    for (let i = j; i < r; i++) vv += v[i] * v[i];
+    if (vv > 0) {
+      for (let q = j; q < c; q++) {
+        let s = 0;
+        for (let i = j; i < r; i++) s += v[i] * A[i * c + q];
+        const f = 2 * s / vv;
+        for (let i = j; i < r; i++) A[i * c + q] -= f * v[i];
+      }
+      for (let q = 0; q < m; q++) {
+        let s = 0;
+        for (let i = j; i < r; i++) s += v[i] * qtb[i * m + q];
+        const f = 2 * s / vv;
+        for (let i = j; i < r; i++) qtb[i * m + q] -= f * v[i];
+      }
+    }
+  }
+  const last = rank > 0 ? Math.abs(A[(rank - 1) * c + (rank - 1)]) : 0;
+  // For a Gram matrix the pivots of R approximate its eigenvalues.
+  const condition = exactRank < Math.min(r, c) ? Infinity : (rank > 0 ? r00 / last : Infinity);
+  return { R: A, perm, rank, condition, qtb };
+}
+
+/**
+ * Numerical rank of a k×n matrix (float64), with the numpy `matrix_rank`
+ * tolerance max(k, n)·ε·σ₁ approximated by the pivots of a pivoted QR.
+ */
+export function matrixRank(A: Float64Array, k: number, n: number): number {
+  if (k === 0 || n === 0) return 0;
+  // QR of the transpose (n×k): columns are the rows of A.
+  const T = new Float64Array(n * k);
+  for (let i = 0; i < k; i++) for (let j = 0; j < n; j++) T[j * k + i] = A[i * n + j];
+  const { rank } = pivotedQr(T, n, k, undefined, 0, Number.EPSILON);
+  return rank;
+}

@@ -1,0 +1,234 @@
+/**
+ * Aggregation rules (spec §1.3–1.4): how k directional derivatives d = V g
+ * and the tangents V combine into one gradient estimate. Inputs are the
+ * flattened tangents V [k, n] and d [k, B] (one column per minibatch sample,
+ * same V for all); the result is [n, B].
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type GramSolveInfo, GramSolver } from "./_linalg.ts";
+
+/** Every aggregation key. */
+export const AGGREGATIONS = [
+  "mean",
+  "sum",
+  "mean_times_dim",
+  "max",
+  "max_normalized",
+  "mean_of_top_k",
+  "orthogonal_projection",
+] as const;
+/** One of {@link AGGREGATIONS}. */
+export type Aggregation = typeof AGGREGATIONS[number];
+
+/** Tangent-subset rules for the orthogonal projection when k > n. */
+export const SUBSET_RULES = ["first_n", "max", "min"] as const;
+/** One of {@link SUBSET_RULES}. */
+export type SubsetRule = typeof SUBSET_RULES[number];
+
+/** Options shared by the aggregations. */
+export interface AggregateOptions {
+  /** Which n of k > n tangents frog keeps (default `first_n`). */
+  subset?: SubsetRule;
+  /** Called after every Gram solve with the method and a condition estimate. */
+  onGramSolve?: (info: GramSolveInfo) => void;
+}
+
+/** Whether `name` is a known aggregation. */
+export function isAggregation(name: string): name is Aggregation {
+  return (AGGREGATIONS as readonly string[]).includes(name);
+}
+
+/** Throws a RangeError listing the valid keys unless `name` is an aggregation. */
+export function checkAggregation(name: string): Aggregation {
+  if (!isAggregation(name)) {
+    throw new RangeError(
+      `Unknown aggregation "${name}": expected one of ${AGGREGATIONS.join(", ")}`,
+    );
+  }
+  return name;
+}
+
+/** Σ_j w[j, b] v_j as [n, B], via one untransposed 2-D matMul (fast on wasm). */
+function combine(v: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.transpose(tf.matMul(tf.transpose(w) as tf.Tensor2D, v)) as tf.Tensor2D);
+}
+
+/** |d_j| / ‖v_j‖ per tangent; for batched d the L2 norm of row j of d is used. */
+function normalizedDerivatives(v: tf.Tensor2D, d: tf.Tensor2D): Float64Array {
+  const dn = tf.tidy(() => tf.div(tf.norm(d, "euclidean", 1), tf.norm(v, "euclidean", 1)));
+  const out = Float64Array.from(dn.dataSync());
+  dn.dispose();
+  return out;
+}
+
+/**
+ * Indices of the n tangents frog keeps when k > n (spec §1.4): the first n,
+ * or the n with the largest / smallest |d_j|/‖v_j‖ (ascending index order).
+ */
+export function selectSubset(
+  rule: SubsetRule,
+  k: number,
+  n: number,
+  scores?: () => Float64Array,
+): Int32Array {
+  if (!(SUBSET_RULES as readonly string[]).includes(rule)) {
+    throw new RangeError(
+      `Unknown tangent subset rule "${rule}": expected one of ${SUBSET_RULES.join(", ")}`,
+    );
+  }
+  const keep = Math.min(k, n);
+  if (k <= n || rule === "first_n") return Int32Array.from({ length: keep }, (_, i) => i);
+  const c = scores!();
+  const order = Array.from({ length: k }, (_, i) => i);
+  order.sort((a, b) => (rule === "max" ? c[b] - c[a] : c[a] - c[b]) || a - b);
+  return Int32Array.from(order.slice(0, keep).sort((a, b) => a - b));
+}
+
+/**
+ * Gram systems with a larger condition estimate get iterative refinement: the
+ * float32 Gram matrix squares the tangents' condition number, the residual
+ * d − V(Vᵀc) computed through V does not.
+ */
+export const REFINE_ABOVE_CONDITION = 1e3;
+
+/** Iterative refinement of x (m×B) in place with residuals through V. */
+function refine(
+  v: tf.Tensor2D,
+  D: Float64Array,
+  solver: GramSolver,
+  x: Float64Array,
+  m: number,
+  B: number,
+): void {
+  let last = Infinity;
+  for (let it = 0; it < 10; it++) {
+    const r = tf.tidy(() => {
+      const c = tf.tensor2d(Float32Array.from(x), [m, B]);
+      return tf.sub(tf.tensor2d(Float32Array.from(D), [m, B]), tf.matMul(v, combine(v, c)));
+    });
+    const res = Float64Array.from(r.dataSync());
+    r.dispose();
+    const dx = solver.solve(res, B);
+    let nd = 0, nx = 0;
+    for (let i = 0; i < x.length; i++) {
+      nd += dx[i] * dx[i];
+      nx += x[i] * x[i];
+    }
+    if (!(nd < last)) break; // no longer improving (float32 residual floor)
+    for (let i = 0; i < x.length; i++) x[i] += dx[i];
+    last = nd;
+    if (nd <= 1e-14 * nx) break;
+  }
+}
+
+/**
+ * Frog: the orthogonal projection of the gradient onto span(V) (spec §1.4),
+ * V_sᵀ (G⁻¹ d) with the Gram matrix G = V_s V_sᵀ formed by tf (matMul) and
+ * solved in float64 (Cholesky; least squares when ill-conditioned; iterative
+ * refinement above {@link REFINE_ABOVE_CONDITION}). Never an explicit inverse. Throws when the kept tangents are linearly dependent.
+ *
+ * @param v tangents [k, n]
+ * @param d directional derivatives [k, B]
+ * @param opts subset rule and solve callback
+ * @returns [n, B]
+ */
+export function orthogonalProjection(
+  v: tf.Tensor2D,
+  d: tf.Tensor2D,
+  opts: AggregateOptions = {},
+): tf.Tensor2D {
+  const [k, n] = v.shape;
+  const B = d.shape[1];
+  const idx = selectSubset(opts.subset ?? "first_n", k, n, () => normalizedDerivatives(v, d));
+  const m = idx.length;
+  const vs = m === k ? v : tf.gather(v, idx);
+  const ds = m === k ? d : tf.gather(d, idx);
+  try {
+    const gram = tf.tidy(() => tf.matMul(vs, tf.transpose(vs)));
+    const solver = new GramSolver(Float64Array.from(gram.dataSync()), m);
+    gram.dispose();
+    opts.onGramSolve?.(solver.info);
+    const D = Float64Array.from(ds.dataSync());
+    const x = solver.solve(D, B);
+    if (solver.info.condition > REFINE_ABOVE_CONDITION) {
+      refine(vs as tf.Tensor2D, D, solver, x, m, B);
+    }
+    return tf.tidy(() => combine(vs as tf.Tensor2D, tf.tensor2d(Float32Array.from(x), [m, B])));
+  } finally {
+    if (vs !== v) vs.dispose();
+    if (ds !== d) ds.dispose();
+  }
+}
+
+/**
+ * Applies an aggregation to flattened tangents V [k, n] and d [k, B].
+ *
+ * @param v tangents [k, n]
+ * @param d directional derivatives [k, B]
+ * @param aggregation the aggregation key
+ * @param opts options (frog subset rule, solve callback)
+ * @returns the gradient estimate [n, B]
+ * @example Mean of two forward gradients
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { aggregate } from "./aggregate.ts";
+ * const v = tf.tensor2d([[1, 0], [0, 2]]);
+ * const d = tf.tensor2d([[3], [4]]);
+ * aggregate(v, d, "mean").print(); // [[1.5], [4]]
+ * ```
+ */
+export function aggregate(
+  v: tf.Tensor2D,
+  d: tf.Tensor2D,
+  aggregation: Aggregation | string,
+  opts: AggregateOptions = {},
+): tf.Tensor2D {
+  const agg = checkAggregation(aggregation);
+  const [k, n] = v.shape;
+  if (d.rank !== 2 || d.shape[0] !== k) {
+    throw new TypeError(`Cannot aggregate: d must have shape [${k}, B], got [${d.shape}]`);
+  }
+  const B = d.shape[1];
+  const unbatchedOnly = () => {
+    if (B !== 1) {
+      throw new TypeError(
+        `Cannot aggregate with "${agg}": it needs unbatched d of shape [k], got [${d.shape}]`,
+      );
+    }
+  };
+  switch (agg) {
+    case "sum":
+      return combine(v, d);
+    case "mean":
+      return tf.tidy(() => tf.mul(combine(v, d), 1 / k));
+    case "mean_times_dim":
+      return tf.tidy(() => tf.mul(combine(v, d), n / k));
+    case "max":
+    case "max_normalized": {
+      if (agg === "max_normalized") unbatchedOnly();
+      const score = agg === "max"
+        ? Float64Array.from(d.dataSync(), Math.abs)
+        : normalizedDerivatives(v, d);
+      let best = 0;
+      for (let i = 1; i < score.length; i++) if (score[i] > score[best]) best = i;
+      const j = agg === "max" ? Math.floor(best / B) : best;
+      return tf.tidy(() =>
+        tf.mul(
+          tf.reshape(tf.slice(v, [j, 0], [1, n]), [n, 1]),
+          tf.slice(d, [j, 0], [1, B]),
+        ) as tf.Tensor2D
+      );
+    }
+    case "mean_of_top_k": {
+      unbatchedOnly();
+      const c = normalizedDerivatives(v, d);
+      const top = Math.max(...c);
+      const mask = Float32Array.from(c, (x) => (x >= top - 0.1 ? 1 / k : 0));
+      return tf.tidy(() => combine(v, tf.mul(d, tf.tensor2d(mask, [k, 1])) as tf.Tensor2D));
+    }
+    case "orthogonal_projection":
+      return orthogonalProjection(v, d, opts);
+  }
+}

@@ -1,0 +1,400 @@
+/**
+ * Many independent tangent sets at once: S samples, each with its own
+ * V_s [k, n] and d_s [k], stored back to back in one Float32Array [S, k, n].
+ * This is the path of the approximation-quality experiment. The kernels pick
+ * the fastest measured route per backend: on wasm, 3-D (batched) matMuls fall
+ * to a slow path (about 2.8 GFLOPS against 26 for 2-D), so each sample gets
+ * its own 2-D matMul inside one tidy with a single read-back; on cpu, tight
+ * float64 JS loops beat tfjs' 1-GFLOPS matMul; elsewhere one batched matMul.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type Aggregation, checkAggregation, selectSubset, type SubsetRule } from "./aggregate.ts";
+import { type GramSolveInfo, GramSolver } from "./_linalg.ts";
+import { REFINE_ABOVE_CONDITION } from "./aggregate.ts";
+
+type Route = "js" | "per-sample" | "batched";
+
+function route(rows: number): Route {
+  const be = tf.getBackend();
+  if (be === "cpu") return "js";
+  if (be === "wasm") return rows <= 8 ? "js" : "per-sample";
+  return "batched";
+}
+
+function checkBatch(v: Float32Array, S: number, k: number, n: number): void {
+  if (v.length !== S * k * n) {
+    throw new TypeError(
+      `Cannot process a tangent batch: expected ${S}×${k}×${n} values, got ${v.length}`,
+    );
+  }
+}
+
+/**
+ * Gram matrices G_s = V_s V_sᵀ of the leading `rows` tangents of every sample.
+ *
+ * @param v tangents [S, k, n]
+ * @param S number of samples
+ * @param k tangents per sample
+ * @param n flattened tangent size
+ * @param rows how many leading tangents to use (default k)
+ * @returns Float64Array [S, rows, rows]
+ */
+export function batchedGram(
+  v: Float32Array,
+  S: number,
+  k: number,
+  n: number,
+  rows = k,
+): Float64Array {
+  checkBatch(v, S, k, n);
+  const r = rows;
+  const out = new Float64Array(S * r * r);
+  const how = route(r);
+  if (how === "js") {
+    for (let s = 0; s < S; s++) {
+      const o = s * k * n, go = s * r * r;
+      for (let i = 0; i < r; i++) {
+        const a = o + i * n;
+        for (let j = 0; j <= i; j++) {
+          const b = o + j * n;
+          let acc = 0;
+          for (let t = 0; t < n; t++) acc += v[a + t] * v[b + t];
+          out[go + i * r + j] = acc;
+          out[go + j * r + i] = acc;
+        }
+      }
+    }
+    return out;
+  }
+  const res = tf.tidy(() => {
+    if (how === "per-sample") {
+      const parts: tf.Tensor[] = [];
+      for (let s = 0; s < S; s++) {
+        const vs = tf.tensor2d(v.subarray(s * k * n, s * k * n + r * n), [r, n]);
+        parts.push(tf.matMul(vs, tf.transpose(vs)));
+      }
+      return tf.concat(parts, 0);
+    }
+    let V = tf.tensor3d(v, [S, k, n]);
+    if (r !== k) V = tf.slice(V, [0, 0, 0], [S, r, n]);
+    return tf.matMul(V, V, false, true);
+  });
+  out.set(res.dataSync());
+  res.dispose();
+  return out;
+}
+
+/**
+ * Linear combinations of every sample's tangents: out[s, i] = Σ_j W[s, i, j] v_{s,j}.
+ *
+ * @param v tangents [S, k, n]
+ * @param w weights [S, m, k]
+ * @returns Float32Array [S, m, n]
+ */
+export function batchedCombine(
+  v: Float32Array,
+  S: number,
+  k: number,
+  n: number,
+  w: Float64Array,
+  m: number,
+): Float32Array {
+  checkBatch(v, S, k, n);
+  if (w.length !== S * m * k) {
+    throw new TypeError(
+      `Cannot combine tangents: expected ${S}×${m}×${k} weights, got ${w.length}`,
+    );
+  }
+  const how = route(m * k > 64 ? 64 : 1);
+  if (how === "js") {
+    const out = new Float32Array(S * m * n);
+    const acc = new Float64Array(n);
+    for (let s = 0; s < S; s++) {
+      for (let i = 0; i < m; i++) {
+        acc.fill(0);
+        for (let j = 0; j < k; j++) {
+          const c = w[(s * m + i) * k + j];
+          if (c === 0) continue;
+          const o = (s * k + j) * n;
+          for (let t = 0; t < n; t++) acc[t] += c * v[o + t];
+        }
+        out.set(acc, (s * m + i) * n);
+      }
+    }
+    return out;
+  }
+  const res = tf.tidy(() => {
+    const w32 = Float32Array.from(w);
+    if (how === "per-sample") {
+      const parts: tf.Tensor[] = [];
+      for (let s = 0; s < S; s++) {
+        const vs = tf.tensor2d(v.subarray(s * k * n, (s + 1) * k * n), [k, n]);
+        const ws = tf.tensor2d(w32.subarray(s * m * k, (s + 1) * m * k), [m, k]);
+        parts.push(tf.matMul(ws, vs));
+      }
+      return tf.concat(parts, 0);
+    }
+    return tf.matMul(tf.tensor3d(w32, [S, m, k]), tf.tensor3d(v, [S, k, n]));
+  });
+  const out = res.dataSync() as Float32Array;
+  res.dispose();
+  return Float32Array.from(out);
+}
+
+/** Directional derivatives d_s = V_s g for every sample, in float64: [S, k]. */
+export function batchedDirectionalDerivatives(
+  v: Float32Array,
+  S: number,
+  k: number,
+  n: number,
+  g: Float32Array | Float64Array,
+): Float64Array {
+  checkBatch(v, S, k, n);
+  if (g.length !== n) {
+    throw new TypeError(
+      `Cannot compute directional derivatives: g has length ${g.length}, expected ${n}`,
+    );
+  }
+  const d = new Float64Array(S * k);
+  for (let r = 0; r < S * k; r++) {
+    let acc = 0;
+    const o = r * n;
+    for (let t = 0; t < n; t++) acc += v[o + t] * g[t];
+    d[r] = Math.fround(acc);
+  }
+  return d;
+}
+
+/**
+ * Iterative refinement in float64 of x for the m contiguous tangents of one
+ * sample starting at `off`; returns whether the correction became negligible.
+ */
+function refine64(
+  v: Float32Array,
+  off: number,
+  m: number,
+  n: number,
+  d: Float64Array,
+  solver: GramSolver,
+  x: Float64Array,
+): boolean {
+  const u = new Float64Array(n);
+  const r = new Float64Array(m);
+  let last = Infinity;
+  for (let it = 0; it < 40; it++) {
+    u.fill(0);
+    for (let j = 0; j < m; j++) {
+      const c = x[j], o = off + j * n;
+      for (let t = 0; t < n; t++) u[t] += c * v[o + t];
+    }
+    for (let j = 0; j < m; j++) {
+      let acc = 0;
+      const o = off + j * n;
+      for (let t = 0; t < n; t++) acc += v[o + t] * u[t];
+      r[j] = d[j] - acc;
+    }
+    const dx = solver.solve(r);
+    let nd = 0, nx = 0;
+    for (let j = 0; j < m; j++) {
+      nd += dx[j] * dx[j];
+      nx += x[j] * x[j];
+    }
+    if (!(nd < last)) return false;
+    for (let j = 0; j < m; j++) x[j] += dx[j];
+    last = nd;
+    if (nd <= 1e-20 * nx) return true;
+  }
+  return false;
+}
+
+/** The Gram matrix of m contiguous tangents in float64 (exact products). */
+function gram64(v: Float32Array, off: number, m: number, n: number): Float64Array {
+  const G = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j <= i; j++) {
+      let acc = 0;
+      const a = off + i * n, b = off + j * n;
+      for (let t = 0; t < n; t++) acc += v[a + t] * v[b + t];
+      G[i * m + j] = G[j * m + i] = acc;
+    }
+  }
+  return G;
+}
+
+/**
+ * Solves one sample's frog system: float64 solve of the float32 Gram,
+ * refined through V when ill-conditioned; if refinement stalls, the Gram is
+ * re-formed in float64 and solved again.
+ */
+function solveSample(
+  v: Float32Array,
+  off: number,
+  m: number,
+  n: number,
+  G: Float64Array,
+  d: Float64Array,
+): { x: Float64Array; info: GramSolveInfo } {
+  let solver = new GramSolver(G, m);
+  let x = solver.solve(d);
+  if (solver.info.condition > REFINE_ABOVE_CONDITION && !refine64(v, off, m, n, d, solver, x)) {
+    solver = new GramSolver(gram64(v, off, m, n), m);
+    x = solver.solve(d);
+    refine64(v, off, m, n, d, solver, x);
+  }
+  return { x, info: solver.info };
+}
+
+/** Options of {@link batchedForwardGradient}. */
+export interface BatchedOptions {
+  /** Frog subset rule for k > n (default `first_n`). */
+  subset?: SubsetRule;
+  /** Called after every Gram solve. */
+  onGramSolve?: (info: GramSolveInfo, sample: number) => void;
+}
+
+/**
+ * Frog weights c_s = G_s⁻¹ d_s for every sample, laid out [S, k] with zeros
+ * for the tangents that the subset rule drops. Gram matrices come from
+ * {@link batchedGram} (float32); each system is solved in float64 and, when
+ * its condition estimate exceeds 1e3, refined with float64 residuals
+ * d − V(Vᵀc) (re-forming the Gram in float64 if refinement stalls), so frog
+ * with k = n returns g to float precision even at n = 1024.
+ */
+export function batchedProjectionWeights(
+  v: Float32Array,
+  S: number,
+  k: number,
+  n: number,
+  d: Float64Array,
+  opts: BatchedOptions = {},
+): Float64Array {
+  const rule = opts.subset ?? "first_n";
+  const m = Math.min(k, n);
+  const w = new Float64Array(S * k);
+  if (rule === "first_n" || k <= n) {
+    const G = batchedGram(v, S, k, n, m);
+    for (let s = 0; s < S; s++) {
+      const Gs = G.subarray(s * m * m, (s + 1) * m * m);
+      const { x, info } = solveSample(v, s * k * n, m, n, Gs, d.subarray(s * k, s * k + m));
+      opts.onGramSolve?.(info, s);
+      w.set(x, s * k);
+    }
+    return w;
+  }
+  // max / min subsets: gather each sample's chosen rows first.
+  const sub = new Float32Array(S * m * n);
+  const idxs: Int32Array[] = [];
+  for (let s = 0; s < S; s++) {
+    const idx = selectSubset(rule, k, n, () => {
+      const c = new Float64Array(k);
+      for (let j = 0; j < k; j++) {
+        let ss = 0;
+        const o = (s * k + j) * n;
+        for (let t = 0; t < n; t++) ss += v[o + t] * v[o + t];
+        c[j] = Math.abs(d[s * k + j]) / Math.sqrt(ss);
+      }
+      return c;
+    });
+    idxs.push(idx);
+    idx.forEach((j, i) =>
+      sub.set(v.subarray((s * k + j) * n, (s * k + j + 1) * n), (s * m + i) * n)
+    );
+  }
+  const G = batchedGram(sub, S, m, n);
+  for (let s = 0; s < S; s++) {
+    const ds = Float64Array.from(idxs[s], (j) => d[s * k + j]);
+    const Gs = G.subarray(s * m * m, (s + 1) * m * m);
+    const { x, info } = solveSample(sub, s * m * n, m, n, Gs, ds);
+    opts.onGramSolve?.(info, s);
+    idxs[s].forEach((j, i) => (w[s * k + j] = x[i]));
+  }
+  return w;
+}
+
+/**
+ * Forward gradients for S independent tangent sets: result row s equals
+ * `forwardGradient(V_s, d_s, aggregation)` (no scaling correction).
+ *
+ * @param v tangents [S, k, n]
+ * @param S number of samples
+ * @param k tangents per sample
+ * @param n flattened size
+ * @param d directional derivatives [S, k]
+ * @param aggregation the aggregation key
+ * @returns Float32Array [S, n]
+ * @example Mean forward gradient of two samples with one tangent each
+ * ```ts
+ * import { batchedForwardGradient } from "./batched.ts";
+ * const v = Float32Array.of(1, 0, 0, 1); // S = 2, k = 1, n = 2
+ * const d = Float64Array.of(3, 4);
+ * console.log(batchedForwardGradient(v, 2, 1, 2, d, "mean")); // [3, 0, 0, 4]
+ * ```
+ */
+export function batchedForwardGradient(
+  v: Float32Array,
+  S: number,
+  k: number,
+  n: number,
+  d: Float64Array,
+  aggregation: Aggregation | string,
+  opts: BatchedOptions = {},
+): Float32Array {
+  const agg = checkAggregation(aggregation);
+  checkBatch(v, S, k, n);
+  if (d.length !== S * k) {
+    throw new TypeError(
+      `Cannot compute forward gradients: d must have ${S}×${k} values, got ${d.length}`,
+    );
+  }
+  let w: Float64Array;
+  const norms = () => {
+    const c = new Float64Array(S * k);
+    for (let r = 0; r < S * k; r++) {
+      let ss = 0;
+      for (let t = 0; t < n; t++) ss += v[r * n + t] ** 2;
+      c[r] = Math.abs(d[r]) / Math.sqrt(ss);
+    }
+    return c;
+  };
+  const pick = (score: Float64Array, topK: boolean) => {
+    const out = new Float64Array(S * k);
+    for (let s = 0; s < S; s++) {
+      let best = 0;
+      for (let j = 1; j < k; j++) if (score[s * k + j] > score[s * k + best]) best = j;
+      if (!topK) out[s * k + best] = d[s * k + best];
+      else {
+        const top = score[s * k + best];
+        for (let j = 0; j < k; j++) {
+          if (score[s * k + j] >= top - 0.1) out[s * k + j] = d[s * k + j] / k;
+        }
+      }
+    }
+    return out;
+  };
+  switch (agg) {
+    case "sum":
+      w = d;
+      break;
+    case "mean":
+      w = d.map((x) => x / k);
+      break;
+    case "mean_times_dim":
+      w = d.map((x) => (x * n) / k);
+      break;
+    case "max":
+      w = pick(d.map(Math.abs), false);
+      break;
+    case "max_normalized":
+      w = pick(norms(), false);
+      break;
+    case "mean_of_top_k":
+      w = pick(norms(), true);
+      break;
+    case "orthogonal_projection":
+      w = batchedProjectionWeights(v, S, k, n, d, opts);
+      break;
+  }
+  return batchedCombine(v, S, k, n, w, 1);
+}
