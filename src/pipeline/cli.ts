@@ -162,7 +162,7 @@ function commonValues(
 }
 
 function fmtSeconds(s: number): string {
-  return s < 60 ? `${s.toFixed(1)}s` : formatDuration(s);
+  return s < 1 ? `${s.toFixed(2)}s` : s < 60 ? `${s.toFixed(1)}s` : formatDuration(s);
 }
 
 /**

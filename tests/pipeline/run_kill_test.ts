@@ -1,0 +1,65 @@
+import assert, { deepEqual as assertEquals } from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { exists } from "../../src/pipeline/files.ts";
+import type { Manifest } from "../../src/pipeline/manifest.ts";
+import { makeRoot } from "../fixtures/pipeline/stages.ts";
+
+const script = fileURLToPath(new URL("../fixtures/pipeline/slow_run.ts", import.meta.url));
+
+function spawn(results: string, root: string, delayMs: number) {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, results, root],
+    env: { FG_FIXTURE_DELAY_MS: String(delayMs) },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+}
+
+Deno.test("runStage() killed with SIGKILL mid-run leaves only .partial; the rerun resumes", async () => {
+  const root = await makeRoot();
+  const results = join(root, "results");
+  try {
+    const child = spawn(results, root, 1500);
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    while (!seen.includes("unit 0 done")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += value;
+    }
+    child.kill("SIGKILL");
+    const status = await child.status;
+    await reader.cancel();
+    assert.ok(seen.includes("unit 0 done"), `child output: ${seen}`);
+    assertEquals(status.signal, "SIGKILL");
+
+    const stageDir = join(results, "cache", "slow");
+    const names = [...Deno.readDirSync(stageDir)].map((e) => e.name);
+    assertEquals(names.length, 1);
+    assert.match(names[0], /^[0-9a-f]{64}\.partial$/);
+    const partial = join(stageDir, names[0]);
+    assertEquals(await exists(join(partial, "manifest.json")), false);
+    assertEquals([...Deno.readDirSync(join(partial, "units"))].map((e) => e.name), ["unit_0.txt"]);
+    assertEquals(await exists(join(results, "pipeline.lock.json")), false);
+    assertEquals(await exists(join(results, "latest")), false);
+
+    const rerun = await spawn(results, root, 0).output();
+    assertEquals(rerun.code, 0);
+    const out = new TextDecoder().decode(rerun.stdout);
+    assert.ok(out.includes("finished ran"), out);
+    assert.ok(!out.includes("unit 0 done"), out);
+    const key = names[0].replace(/\.partial$/, "");
+    assertEquals([...Deno.readDirSync(stageDir)].map((e) => e.name), [key]);
+    const m: Manifest = JSON.parse(await Deno.readTextFile(join(stageDir, key, "manifest.json")));
+    assertEquals(m.resumed, true);
+    assertEquals(m.summary, { computed: [1, 2], skipped: [0] });
+    assertEquals(Object.keys(m.files), [
+      "units/unit_0.txt",
+      "units/unit_1.txt",
+      "units/unit_2.txt",
+    ]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
