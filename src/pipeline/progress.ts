@@ -62,6 +62,17 @@ export function createProgress(title: string, total: number, opts: ProgressOptio
   return lineProgress(title, total, opts);
 }
 
+let liveBars = 0;
+
+/**
+ * Clears the current terminal line when a live bar is drawn on it, so that a
+ * log line written next does not mix with the bar (the bar redraws itself on
+ * its next update).
+ */
+export function clearBarLine(): void {
+  if (liveBars > 0) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[2K"));
+}
+
 function barProgress(title: string, total: number): Progress {
   const bar = new cliProgress.SingleBar({
     format:
@@ -72,6 +83,7 @@ function barProgress(title: string, total: number): Progress {
     etaBuffer: 50,
   });
   bar.start(total, 0);
+  liveBars++;
   let done = 0;
   let stopped = false;
   return {
@@ -83,6 +95,7 @@ function barProgress(title: string, total: number): Progress {
     stop() {
       if (stopped) return;
       stopped = true;
+      liveBars--;
       bar.stop();
     },
   };

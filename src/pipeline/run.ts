@@ -17,7 +17,7 @@ import { updateLatest } from "./latest.ts";
 import { updateLock } from "./lock.ts";
 import { checkResult, type Manifest, MANIFEST_FILE, MANIFEST_FORMAT } from "./manifest.ts";
 import { defaultResultsDir, REPO_ROOT, resultDir } from "./paths.ts";
-import { createProgress, type ProgressOptions } from "./progress.ts";
+import { clearBarLine, createProgress, type ProgressOptions } from "./progress.ts";
 import {
   type Profile,
   PROFILES,
@@ -239,7 +239,10 @@ async function resolveStage(
     inputs,
     backend: ex.backend,
     rootDir: ex.rootDir,
-    log: (m) => ex.log(`[${stage.name}] ${m}`),
+    log: (m) => {
+      clearBarLine();
+      ex.log(`[${stage.name}] ${m}`);
+    },
     progress: (label, total) => {
       const p = createProgress(`[${stage.name}] ${label}`, total, ex.progress);
       bars.push(p);
