@@ -34,6 +34,12 @@ export interface JvpResult {
   tangent: tf.Tensor | tf.Tensor[];
 }
 
+/** Options of {@link jvp}. */
+export interface JvpOptions {
+  /** Called with the kernel name each time a JVP rule is applied (for tracing and tests). */
+  onKernel?: (kernelName: string) => void;
+}
+
 interface KernelParams {
   kernelName?: string;
   inputs: Record<string, tf.Tensor | undefined>;
@@ -47,9 +53,13 @@ interface EngineLike {
 interface Trace {
   k: number;
   tangents: Map<number, tf.Tensor>;
-  owned: tf.Tensor[];
+  /** Tangents this trace created (kept alive across f's own tidy scopes), disposed at the end. */
+  owned: Set<tf.Tensor>;
+  /** The caller's tangents: never disposed here. */
+  external: Set<tf.Tensor>;
   depth: number;
   inRule: boolean;
+  onKernel?: (kernelName: string) => void;
 }
 
 let active: Trace | null = null;
@@ -105,6 +115,7 @@ function handleKernel(trace: Trace, params: KernelParams, out: tf.Tensor | tf.Te
   if (outputs.every((o) => o.dtype !== "float32")) return;
   const kernelName = params.kernelName as string;
   const rule = jvpRuleFor(kernelName);
+  trace.onKernel?.(kernelName);
   trace.inRule = true;
   let result: Tangent[];
   try {
@@ -136,8 +147,11 @@ function handleKernel(trace: Trace, params: KernelParams, out: tf.Tensor | tf.Te
         } for output ${i} of shape ${JSON.stringify(o.shape)} with k = ${trace.k}`,
       );
     }
-    tf.keep(t);
-    trace.owned.push(t);
+    // A rule may hand back an input tangent unchanged (identity, reshape no-ops).
+    if (!trace.external.has(t) && !trace.owned.has(t)) {
+      tf.keep(t);
+      trace.owned.add(t);
+    }
     trace.tangents.set(o.id, t);
   });
 }
@@ -184,6 +198,7 @@ function withTrace<T>(trace: Trace, run: () => T): T {
  * @param f the function; returns one tensor or an array of tensors
  * @param primals the point at which to differentiate
  * @param tangents one tangent (or null) per primal, sharing k
+ * @param options tracing hooks
  * @returns the output(s) and their tangents `[k, ...output.shape]`
  *
  * @example Gradient of Σx² along two directions
@@ -201,15 +216,27 @@ export function jvp(
   f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
   primals: tf.Tensor[],
   tangents: Tangent[],
+  options: JvpOptions = {},
 ): JvpResult {
   if (active !== null) {
     throw new Error("Cannot compute JVP: nested jvp() calls are not supported");
   }
   const k = checkInputs(primals, tangents);
-  const trace: Trace = { k, tangents: new Map(), owned: [], depth: 0, inRule: false };
+  const trace: Trace = {
+    k,
+    tangents: new Map(),
+    owned: new Set(),
+    external: new Set(),
+    depth: 0,
+    inRule: false,
+    onKernel: options.onKernel,
+  };
   primals.forEach((p, i) => {
     const t = tangents[i];
-    if (t) trace.tangents.set(p.id, t);
+    if (t) {
+      trace.tangents.set(p.id, t);
+      trace.external.add(t);
+    }
   });
   active = trace;
   try {
@@ -233,6 +260,8 @@ export function jvp(
     }) as unknown as JvpResult;
   } finally {
     for (const t of trace.owned) t.dispose();
+    trace.owned.clear();
+    trace.external.clear();
     trace.tangents.clear();
     active = null;
   }
@@ -258,10 +287,16 @@ export function directionalDerivatives(
   tangents: Tangent[],
 ): tf.Tensor1D {
   const { primal, tangent } = jvp(f, primals, tangents);
-  const y = primal as tf.Tensor;
-  const t = tangent as tf.Tensor;
+  if (Array.isArray(primal) || Array.isArray(tangent)) {
+    tf.dispose([primal, tangent]);
+    throw new TypeError(
+      "Cannot compute directional derivatives: f must return one scalar tensor, got a list",
+    );
+  }
+  const y = primal;
+  const t = tangent;
   y.dispose();
-  if (Array.isArray(primal) || y.size !== 1) {
+  if (y.size !== 1) {
     t.dispose();
     throw new TypeError(
       `Cannot compute directional derivatives: f must return a scalar, got shape ${

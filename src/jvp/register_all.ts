@@ -7,7 +7,10 @@
 import { registerJvpTable } from "./registry.ts";
 import { activationRules } from "./rules/activation.ts";
 import { arithmeticRules } from "./rules/arithmetic.ts";
+import { convRules } from "./rules/conv.ts";
 import { matmulRules } from "./rules/matmul.ts";
+import { normalizationRules } from "./rules/normalization.ts";
+import { poolRules } from "./rules/pool.ts";
 import { reduceRules } from "./rules/reduce.ts";
 import { shapeRules } from "./rules/shape.ts";
 import { unaryRules } from "./rules/unary.ts";
@@ -17,7 +20,10 @@ import { zeroRules } from "./rules/zero.ts";
 export const ALL_RULE_TABLES = {
   activation: activationRules,
   arithmetic: arithmeticRules,
+  conv: convRules,
   matmul: matmulRules,
+  normalization: normalizationRules,
+  pool: poolRules,
   reduce: reduceRules,
   shape: shapeRules,
   unary: unaryRules,

@@ -10,8 +10,10 @@ import * as tf from "@tensorflow/tfjs";
 import type { JvpCall, JvpRuleTable } from "../registry.ts";
 import { expandTangent, normalizeAxes, type Tangent } from "../value.ts";
 
+/** The only tensor input (named `x`, `input` or `value` depending on the kernel). */
 function single(call: JvpCall): [tf.Tensor, Tangent] {
-  return [call.inputs.x as tf.Tensor, call.tangents.x ?? null];
+  const name = Object.keys(call.inputs)[0];
+  return [call.inputs[name] as tf.Tensor, call.tangents[name] ?? null];
 }
 
 /** Tangents of a list input (Concat, Pack), each full-sized; zeros where null. */

@@ -16,7 +16,6 @@ export const zeroRules: JvpRuleTable = {
   Round: defZero(),
   Sign: defZero(),
   Step: defZero(),
-  FloorDiv: defZero(),
   ZerosLike: defZero(),
   OnesLike: defZero(),
 };

@@ -1,0 +1,6 @@
+import { initBackend } from "../../../src/backend.ts";
+import { testSpecs } from "../_harness.ts";
+import { arithmeticSpecs } from "../_specs.ts";
+
+await initBackend("cpu");
+testSpecs(arithmeticSpecs);
