@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseFlags, UsageError } from "../cli/args.ts";
 import { oneOf } from "../cli/args.ts";
 import type { BackendChoice, BackendInfo } from "../backend.ts";
@@ -16,6 +16,7 @@ import { cacheKey, canonicalJson, hashSources, hashTree } from "./hash.ts";
 import { updateLatest } from "./latest.ts";
 import { updateLock } from "./lock.ts";
 import { checkResult, type Manifest, MANIFEST_FILE, MANIFEST_FORMAT } from "./manifest.ts";
+import { acquireLock } from "./mutex.ts";
 import { defaultResultsDir, REPO_ROOT, resultDir } from "./paths.ts";
 import { clearBarLine, createProgress, type ProgressOptions } from "./progress.ts";
 import {
@@ -200,7 +201,6 @@ async function resolveStage(
     backend: inKey ? ex.backend.name : null,
   });
   const dir = resultDir(ex.resultsDir, stage.name, key);
-  const partial = `${dir}.partial`;
   const finish = async (manifest: Manifest, status: StageOutcome["status"]) => {
     await updateLatest(manifest, ex.resultsDir, ex.rootDir);
     await updateLock(manifest, ex.resultsDir, ex.rootDir);
@@ -215,17 +215,50 @@ async function resolveStage(
     };
   };
 
-  if (!force) {
+  const fromCache = async (): Promise<Manifest | undefined> => {
     const check = await checkResult(dir, stage.name, key);
-    if (check.ok) return await finish(check.manifest, "cached");
+    if (check.ok) return check.manifest;
     if (check.exists) {
       ex.log(`[${stage.name}] discarding untrusted result ${dir}: ${check.reason}`);
       await Deno.remove(dir, { recursive: true });
     }
-  } else if (await exists(partial)) {
-    await Deno.remove(partial, { recursive: true });
+  };
+  if (!force) {
+    const cached = await fromCache();
+    if (cached) return await finish(cached, "cached");
   }
+  await Deno.mkdir(dirname(dir), { recursive: true });
+  const release = await acquireLock(`${dir}.lock`, `stage "${stage.name}"`);
+  let manifest: Manifest;
+  try {
+    // another process may have finished the same result while we waited for the lock
+    const cached = force ? undefined : await fromCache();
+    if (cached) return await finish(cached, "cached");
+    manifest = await compute(ex, { stage, params, key, inputs, inputKeys, sources, inKey, force });
+  } finally {
+    await release();
+  }
+  return await finish(manifest, "ran");
+}
 
+/** Everything {@link compute} needs about one stage result. */
+interface Job {
+  stage: Stage;
+  params: unknown;
+  key: string;
+  inputs: Record<string, UpstreamOutput>;
+  inputKeys: Record<string, string>;
+  sources: Manifest["sources"];
+  inKey: boolean;
+  force: boolean;
+}
+
+/** Runs the stage into `<key>.partial/`, writes the manifest, renames the folder into place. */
+async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
+  const { stage, params, key, inputs, inputKeys, sources, inKey, force } = job;
+  const dir = resultDir(ex.resultsDir, stage.name, key);
+  const partial = `${dir}.partial`;
+  if (force && await exists(partial)) await Deno.remove(partial, { recursive: true });
   const resumed = await exists(partial);
   await Deno.mkdir(partial, { recursive: true });
   await removeTempFiles(partial);
@@ -300,7 +333,7 @@ async function resolveStage(
   }
   await Deno.rename(partial, dir);
   if (old) await Deno.remove(old, { recursive: true });
-  return await finish(manifest, "ran");
+  return manifest;
 }
 
 /** What {@link runStage} returns. */

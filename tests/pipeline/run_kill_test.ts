@@ -35,9 +35,12 @@ Deno.test("runStage() killed with SIGKILL mid-run leaves only .partial; the reru
     assertEquals(status.signal, "SIGKILL");
 
     const stageDir = join(results, "cache", "slow");
-    const names = [...Deno.readDirSync(stageDir)].map((e) => e.name);
-    assertEquals(names.length, 1);
-    assert.match(names[0], /^[0-9a-f]{64}\.partial$/);
+    // only the scratch folder and the dead process's lock: nothing that looks complete
+    const names = [...Deno.readDirSync(stageDir)].map((e) => e.name).sort();
+    assertEquals(names.length, 2, names.join(" "));
+    assert.match(names[0], /^[0-9a-f]{64}\.lock$/);
+    assert.match(names[1], /^[0-9a-f]{64}\.partial$/);
+    names.shift();
     const partial = join(stageDir, names[0]);
     assertEquals(await exists(join(partial, "manifest.json")), false);
     assertEquals([...Deno.readDirSync(join(partial, "units"))].map((e) => e.name), ["unit_0.txt"]);

@@ -361,3 +361,26 @@ Deno.test("runPipeline() walks the graph, skips dependents of a failed stage and
     await env.cleanup();
   }
 });
+
+Deno.test("runStage() refuses a result another live process is computing and takes over a stale lock", async () => {
+  const env = await setup();
+  try {
+    const [a] = await env.run("a");
+    // b's key does not depend on the lock, so compute it by a first run, then remove the result
+    const [, b] = await env.run("b");
+    await Deno.remove(b.dir, { recursive: true });
+    await Deno.writeTextFile(`${b.dir}.lock`, JSON.stringify({ pid: Deno.pid }));
+    await rejects(env.run("b"), new RegExp(`process ${Deno.pid} is computing the same result`));
+    assertEquals(await exists(b.dir), false);
+    // a lock whose process has exited is stale
+    const gone = new Deno.Command(Deno.execPath(), { args: ["--version"], stdout: "null" }).spawn();
+    await gone.status;
+    await Deno.writeTextFile(`${b.dir}.lock`, JSON.stringify({ pid: gone.pid }));
+    const again = await env.run("b");
+    assertEquals(statuses(again), { a: "cached", b: "ran" });
+    assertEquals(again[0].key, a.key);
+    assertEquals(await exists(`${b.dir}.lock`), false);
+  } finally {
+    await env.cleanup();
+  }
+});
