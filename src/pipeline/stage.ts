@@ -60,7 +60,11 @@ export interface StageContext<P> {
 
 /** Command-line flags of a stage: parseArgs options plus how they map onto params. */
 export interface StageFlags<P> {
-  /** node:util parseArgs options (strict). `--profile`, `--backend`, `--force`, `--help` are added by the runner. */
+  /**
+   * node:util parseArgs options (strict). `--profile`, `--backend`, `--force`,
+   * `--help` are added by the runner. Give no `default` here: defaults come
+   * from `params(profile)`, and a flag left out must arrive as `undefined`.
+   */
   options: NonNullable<ParseArgsConfig["options"]>;
   /** One help line per flag, keyed by flag name. */
   help: Record<string, string>;
