@@ -38,7 +38,7 @@ export function csvCell(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-/** Formats a number with 3 significant figures for printed tables (`-627`, `9.57e+01` → `95.7`). */
+/** Formats a number with 3 significant figures for printed tables, as §7.3 does (`-627`, `95.7`, `-40100`, `3.76e-10`). */
 export function sig3(v: number): string {
   if (Number.isNaN(v)) return "nan";
   if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";

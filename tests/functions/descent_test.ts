@@ -72,12 +72,16 @@ Deno.test("gradientDescent() resets the counter on an improvement", () => {
 });
 
 Deno.test("gradientDescent() stops on NaN coordinates", () => {
-  const r = gradientDescent(getFunction("styblinski-tang"), bpOracle(getFunction("styblinski-tang")), {
-    lr: 10,
-    maxSteps: 1000,
-    patience: 50,
-    start: startPosition("-1", 4),
-  });
+  const r = gradientDescent(
+    getFunction("styblinski-tang"),
+    bpOracle(getFunction("styblinski-tang")),
+    {
+      lr: 10,
+      maxSteps: 1000,
+      patience: 50,
+      start: startPosition("-1", 4),
+    },
+  );
   assert.equal(r.stopReason, "NaN values");
   assert.ok(Number.isNaN(r.y[r.steps]));
   assert.ok(r.x.some(Number.isNaN));
@@ -99,8 +103,14 @@ Deno.test("gradientDescent() rejects a bad lr, maxSteps or patience", () => {
   const start = startPosition("-1", 2);
   const o = bpOracle(sphere);
   assert.throws(() => gradientDescent(sphere, o, { lr: 0, maxSteps: 1, patience: 1, start }), /lr/);
-  assert.throws(() => gradientDescent(sphere, o, { lr: 1, maxSteps: -1, patience: 1, start }), /maxSteps/);
-  assert.throws(() => gradientDescent(sphere, o, { lr: 1, maxSteps: 1, patience: 0.5, start }), /patience/);
+  assert.throws(
+    () => gradientDescent(sphere, o, { lr: 1, maxSteps: -1, patience: 1, start }),
+    /maxSteps/,
+  );
+  assert.throws(
+    () => gradientDescent(sphere, o, { lr: 1, maxSteps: 1, patience: 0.5, start }),
+    /patience/,
+  );
 });
 
 Deno.test("gradientDescent() leaks no tensors", () => {

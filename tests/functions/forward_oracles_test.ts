@@ -40,7 +40,10 @@ Deno.test("fmadOracle() gives the exact gradient and f(x) for every function", (
       const bp = bpOracle(fn).valueAndGradient(x);
       const o = fmadOracle(fn, n);
       const fm = o.valueAndGradient(x);
-      assert.ok(Math.abs(read(fm.value)[0] - read(bp.value)[0]) <= 1e-6 * Math.max(1, Math.abs(read(fn.evaluate(x))[0])));
+      assert.ok(
+        Math.abs(read(fm.value)[0] - read(bp.value)[0]) <=
+          1e-6 * Math.max(1, Math.abs(read(fn.evaluate(x))[0])),
+      );
       const err = relErr(read(fm.gradient), read(bp.gradient));
       assert.ok(err < 1e-5, `${name} n=${n}: relative error ${err}`);
       o.dispose();
@@ -67,11 +70,15 @@ Deno.test("fgOracle() with mean and k = 1 returns (v·∇f) v for the run's own 
 });
 
 Deno.test("fgOracle() frog with k ≥ n recovers the gradient", () => {
-  for (const [name, n, k] of [["styblinski-tang", 4, 4], ["sphere", 8, 16], ["beale", 2, 2]] as const) {
+  for (
+    const [name, n, k] of [["styblinski-tang", 4, 4], ["sphere", 8, 16], ["beale", 2, 2]] as const
+  ) {
     const fn = getFunction(name);
     const x = randomX(n, 3);
     const want = read(bpOracle(fn).valueAndGradient(x).gradient);
-    const got = read(fgOracle(fn, fg(k, "orthogonal_projection"), 0, n).valueAndGradient(x).gradient);
+    const got = read(
+      fgOracle(fn, fg(k, "orthogonal_projection"), 0, n).valueAndGradient(x).gradient,
+    );
     assert.ok(relErr(got, want) < 1e-4, `${name}: ${relErr(got, want)}`);
     x.dispose();
   }
@@ -90,7 +97,9 @@ Deno.test("fgOracle(): mean-k and frog-k of one seed see the same tangents, fres
     const b = read(frog.valueAndGradient(x).gradient);
     const ratio = a[0] / b[0];
     assert.ok(ratio > 0);
-    for (let i = 0; i < n; i++) assert.ok(Math.abs(a[i] - ratio * b[i]) <= 1e-4 * Math.abs(a[i]) + 1e-6);
+    for (let i = 0; i < n; i++) {
+      assert.ok(Math.abs(a[i] - ratio * b[i]) <= 1e-4 * Math.abs(a[i]) + 1e-6);
+    }
     if (previous) assert.ok(relErr(a, previous) > 1e-3, "tangents must change every step");
     previous = a;
   }
@@ -100,7 +109,8 @@ Deno.test("fgOracle(): mean-k and frog-k of one seed see the same tangents, fres
 Deno.test("fgOracle() is deterministic per seed and differs across seeds", () => {
   const fn = getFunction("sphere");
   const x = randomX(32, 5);
-  const draw = (seed: number) => read(fgOracle(fn, fg(4, "mean"), seed, 32).valueAndGradient(x).gradient);
+  const draw = (seed: number) =>
+    read(fgOracle(fn, fg(4, "mean"), seed, 32).valueAndGradient(x).gradient);
   assert.deepEqual(draw(1), draw(1));
   assert.ok(relErr(draw(1), draw(2)) > 1e-3);
   x.dispose();
@@ -122,7 +132,10 @@ Deno.test("fgOracle() with angle tangents uses the core sampler (unit-length tan
 });
 
 Deno.test("createGradientOracle() rejects a wrong dimension for 2-D functions and unknown types", () => {
-  assert.throws(() => createGradientOracle(getFunction("beale"), { type: "bp" }, 0, 3), /2-dimensional/);
+  assert.throws(
+    () => createGradientOracle(getFunction("beale"), { type: "bp" }, 0, 3),
+    /2-dimensional/,
+  );
   assert.throws(
     () => createGradientOracle(getFunction("sphere"), { type: "adam" } as never, 0, 3),
     /Unknown gradient approach "adam"/,

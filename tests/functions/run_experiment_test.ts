@@ -1,0 +1,105 @@
+import { parse } from "csv-parse/sync";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { initBackend } from "../../src/backend.ts";
+import { BP, fg } from "../../src/functions/approaches.ts";
+import { HISTORY_COLUMNS, SUMMARY_COLUMNS } from "../../src/functions/experiment.ts";
+import { planExperiment } from "../../src/functions/grid.ts";
+import {
+  functionPaths,
+  parseSummaryCsv,
+  runExperiment,
+  runUnit,
+  unitPaths,
+} from "../../src/functions/run_experiment.ts";
+import { loadMathLrTable, MATH_LR_PATH } from "../../src/lrs/math.ts";
+
+await initBackend("cpu");
+
+const table = loadMathLrTable(MATH_LR_PATH);
+const plan = () =>
+  planExperiment({
+    functions: ["sphere", "styblinski-tang"],
+    ns: [1, 4],
+    approaches: [BP, fg(2, "orthogonal_projection")],
+    seeds: [0, 1],
+    maxSteps: 20,
+    patience: 50,
+  }, table);
+
+const readCsv = (path: string) =>
+  parse(Deno.readTextFileSync(path), { columns: true }) as Record<string, string>[];
+
+Deno.test("runExperiment() writes <function>__all.csv and __summary.csv and removes the parts", async () => {
+  const dir = await Deno.makeTempDir();
+  let runs = 0;
+  const rows = await runExperiment(dir, plan(), { onRun: () => runs++ });
+  assert.equal(runs, 16);
+  assert.equal(rows.length, 16);
+  for (const fn of ["sphere", "styblinski-tang"]) {
+    const paths = functionPaths(dir, fn);
+    const summary = readCsv(paths.summary);
+    assert.deepEqual(Object.keys(summary[0]), [...SUMMARY_COLUMNS]);
+    assert.equal(summary.length, 8);
+    assert.deepEqual(summary.map((r) => r.n), ["1", "1", "1", "1", "4", "4", "4", "4"]);
+    const all = readCsv(paths.all);
+    assert.deepEqual(Object.keys(all[0]), [...HISTORY_COLUMNS]);
+    assert.equal(all.length, 8 * 21); // 20 steps + start, no early stop within 20 steps
+    assert.ok(all.every((r) => r._function === fn));
+  }
+  assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
+    "sphere__all.csv",
+    "sphere__summary.csv",
+    "styblinski-tang__all.csv",
+    "styblinski-tang__summary.csv",
+  ]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("runExperiment() resumes: finished units and functions are not rerun", async () => {
+  const dir = await Deno.makeTempDir();
+  const units = plan();
+  // A killed earlier attempt finished one unit of sphere.
+  await runUnit(dir, units[0]);
+  const marker = unitPaths(dir, "sphere", 1);
+  const before = Deno.readTextFileSync(marker.all);
+  let runs = 0;
+  const reused: string[] = [];
+  const rows = await runExperiment(dir, units, {
+    onRun: () => runs++,
+    onUnit: (u, r) => r && reused.push(`${u.functionName}/${u.n}`),
+  });
+  assert.equal(runs, 12);
+  assert.deepEqual(reused, ["sphere/1"]);
+  assert.equal(rows.length, 16);
+  // the reused unit's rows are in the final file verbatim
+  const all = Deno.readTextFileSync(functionPaths(dir, "sphere").all);
+  assert.ok(all.includes(before.slice(before.indexOf("\n") + 1)));
+  // A second call reads everything back.
+  runs = 0;
+  const again = await runExperiment(dir, units, { onRun: () => runs++ });
+  assert.equal(runs, 0);
+  assert.deepEqual(again.map((r) => r.last), rows.map((r) => r.last));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("runUnit() leaves no part file behind when a run fails", async () => {
+  const dir = await Deno.makeTempDir();
+  const unit = plan()[0];
+  const broken = { ...unit, runs: [unit.runs[0], { ...unit.runs[1], lr: -1 }] };
+  await assert.rejects(() => runUnit(dir, broken), /lr must be a positive number/);
+  const left: string[] = [];
+  for (const e of Deno.readDirSync(join(dir, "parts"))) left.push(e.name);
+  assert.deepEqual(left, []);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("parseSummaryCsv() reads nan and inf back", () => {
+  const rows = parseSummaryCsv(
+    'function,n,optimizer,seed,best,last,lr\nsphere,2,"FG(k=2,agg=mean)",1,-inf,nan,0.5\n',
+  );
+  assert.equal(rows[0].optimizer, "FG(k=2,agg=mean)");
+  assert.equal(rows[0].best, -Infinity);
+  assert.ok(Number.isNaN(rows[0].last));
+  assert.equal(rows[0].lr, 0.5);
+});
