@@ -7,14 +7,20 @@
  */
 import type { ParseArgsConfig } from "node:util";
 import { join } from "node:path";
-import { listOf, parseFlags, UsageError } from "../cli/args.ts";
+import { listOf, oneOf, parseFlags, UsageError } from "../cli/args.ts";
 import { BACKEND_CHOICES, type BackendChoice, initBackend } from "../backend.ts";
-import { oneOf } from "../cli/args.ts";
 import { isFile } from "./files.ts";
 import { findStage, stageIndex } from "./graph.ts";
 import { displayPath } from "./paths.ts";
 import { formatDuration } from "./progress.ts";
-import { type FlagValues, type PipelineEntry, planRun, runPipeline, runStage } from "./run.ts";
+import {
+  DEFAULT_PROFILE,
+  type FlagValues,
+  type PipelineEntry,
+  planRun,
+  runPipeline,
+  runStage,
+} from "./run.ts";
 import { type Profile, PROFILES, type Stage } from "./stage.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -27,8 +33,6 @@ export const COMMON_OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const satisfies Options;
 
-/** Profile used when `--profile` is not given, by stages and by reproduce alike. */
-export const DEFAULT_PROFILE: Profile = "paper";
 /** Backend used when `--backend` is not given. */
 export const DEFAULT_BACKEND: BackendChoice = "auto";
 

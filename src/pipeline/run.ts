@@ -7,8 +7,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { parseFlags, UsageError } from "../cli/args.ts";
-import { oneOf } from "../cli/args.ts";
+import { oneOf, parseFlags, UsageError } from "../cli/args.ts";
 import type { BackendChoice, BackendInfo } from "../backend.ts";
 import { exists, removeTempFiles, writeJsonAtomic } from "./files.ts";
 import { dependencyOrder, findStage } from "./graph.ts";
@@ -28,6 +27,9 @@ import {
   type StageFlags,
   type UpstreamOutput,
 } from "./stage.ts";
+
+/** Profile used when none is given, by single stages and by reproduce alike. */
+export const DEFAULT_PROFILE: Profile = "paper";
 
 /** Parsed flag values as node:util parseArgs returns them. */
 export type FlagValues = Parameters<StageFlags<unknown>["apply"]>[0];
@@ -114,7 +116,7 @@ export function planRun(
   opts: Pick<RunOptions, "profile" | "flagArgs" | "flagValues">,
   stages: readonly Stage[],
 ): RunPlan {
-  const profile = oneOf("profile", opts.profile ?? "paper", PROFILES);
+  const profile = oneOf("profile", opts.profile ?? DEFAULT_PROFILE, PROFILES);
   const order = dependencyOrder(targets, stages);
   const hasFlags = opts.flagArgs !== undefined || opts.flagValues !== undefined;
   if (hasFlags && targets.length !== 1) {
