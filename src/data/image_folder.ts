@@ -33,7 +33,10 @@ export interface ImageFolderData {
   splits: Record<string, ImageSplit>;
   /** Number of image files read. */
   fileCount: number;
-  /** SHA-256 over the sorted list of (path, SHA-256 of the file): identifies the folder's contents. */
+  /**
+   * SHA-256 over the sorted lines `<split>/<class>/<file>\t<SHA-256 of the file>`:
+   * identifies the folder's contents whatever folder or archive holds them.
+   */
   treeSha256: string;
 }
 
@@ -154,7 +157,9 @@ export function buildImageFolder(
     });
     splits[s] = { images, labels, count: group.length };
   }
-  const tree = items.map((i) => `${i.path}\t${digest(i.data, "sha256")}\n`).sort(compare).join("");
+  // Paths from the split folder down, so a leading folder does not change the hash.
+  const tree = items.map((i) => `${i.split}/${i.cls}/${i.file}\t${digest(i.data, "sha256")}\n`)
+    .sort(compare).join("");
   return {
     classes,
     shape: [height, width, channels],

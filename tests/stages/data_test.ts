@@ -1,0 +1,181 @@
+import assert, { deepEqual as assertEquals, throws as assertThrows } from "node:assert/strict";
+import { join, resolve } from "node:path";
+import { parseFlags, UsageError } from "../../src/cli/args.ts";
+import { readPreparedDataset } from "../../src/data/mod.ts";
+import { loadDataset } from "../../src/data/sources.ts";
+import type { StageContext } from "../../src/pipeline/stage.ts";
+import { type DataParams, dataStage } from "../../src/stages/data.ts";
+
+type FlagValues = Parameters<typeof dataStage.flags.apply>[0];
+
+const rootDir = resolve(new URL("../..", import.meta.url).pathname);
+
+function context(params: DataParams, outDir: string, log: string[]): StageContext<DataParams> {
+  return {
+    params,
+    outDir,
+    inputs: {},
+    backend: { requested: "cpu", name: "cpu", versions: {} },
+    rootDir,
+    log: (m) => log.push(m),
+    progress: () => ({ tick() {}, stop() {} }),
+  };
+}
+
+function applyFlags(args: string[]): DataParams {
+  const { values } = parseFlags(args, dataStage.flags.options);
+  return dataStage.flags.apply(values as FlagValues, dataStage.params("smoke"));
+}
+
+Deno.test("dataStage prepares MNIST and CIFAR-10 in every profile, downloads allowed", () => {
+  for (const p of ["smoke", "quick", "paper"] as const) {
+    const params = dataStage.params(p);
+    assertEquals(params.datasets, ["mnist", "cifar10"]);
+    assertEquals(params.download, true);
+  }
+  assertEquals(dataStage.name, "data");
+  assertEquals(dataStage.deps, []);
+  assert(dataStage.backendIndependent);
+});
+
+Deno.test("dataStage flags: --datasets, --mnist-dir, --cifar10-path, --no-download", () => {
+  assertEquals(applyFlags(["--datasets", "cifar10,mnist"]).datasets, ["mnist", "cifar10"]);
+  assertEquals(applyFlags(["--datasets", "cifar10"]).datasets, ["cifar10"]);
+  assertEquals(applyFlags(["--no-download"]).download, false);
+  const archive = resolve(rootDir, "..", "shared", "datasets", "cifar10-images.tar.gz");
+  assertEquals(applyFlags(["--cifar10-path", archive]).cifar10Path, {
+    path: archive,
+    from: "flag",
+  });
+  assertEquals(applyFlags(["--mnist-dir", rootDir]).mnistDir, { path: rootDir, from: "flag" });
+  const usage = (args: string[], pattern: RegExp) =>
+    assertThrows(
+      () => applyFlags(args),
+      (e: unknown) => e instanceof UsageError && pattern.test(e.message),
+    );
+  usage(["--datasets", "svhn"], /^--datasets must be one of mnist, cifar10, got "svhn"$/);
+  usage(["--datasets", ","], /^--datasets must list one or more of mnist, cifar10/);
+  usage(
+    ["--mnist-dir", "/nonexistent/x"],
+    /^--mnist-dir must be an existing folder, got "\/nonexistent\/x" \(not found\)$/,
+  );
+  usage(["--mnist-dir", archive], /^--mnist-dir must be a folder of IDX files/);
+  usage(
+    ["--cifar10-path", "/nonexistent/y"],
+    /^--cifar10-path must be an existing folder or \.tar\.gz\/\.tar file/,
+  );
+  usage(["--bogus"], /bogus/);
+});
+
+Deno.test("dataStage.run() writes MNIST splits 50000/10000/10000 with meta.json recording the source", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    const log: string[] = [];
+    const params: DataParams = {
+      ...dataStage.params("smoke"),
+      datasets: ["mnist"],
+      download: false,
+    };
+    const summary = await dataStage.run(context(params, out, log)) as {
+      datasets: Record<string, { source: string; counts: Record<string, number> }>;
+    };
+    assertEquals(Object.keys(summary.datasets), ["mnist"]);
+    assertEquals(summary.datasets.mnist.source, "package");
+    assertEquals(summary.datasets.mnist.counts, { train: 50000, val: 10000, test: 10000 });
+    const d = await readPreparedDataset(out, "mnist", { verify: true });
+    assertEquals(d.meta.shape, [28, 28, 1]);
+    assertEquals(d.meta.mean, [0.1307]);
+    assertEquals(d.meta.std, [0.3081]);
+    assertEquals(d.meta.source.kind, "package");
+    assertEquals(d.meta.sourceAttempts.map((a) => a.outcome), ["used"]);
+    assertEquals(d.meta.source.files.length, 4);
+    assertEquals(d.meta.split.seed, 0);
+    assertEquals(d.meta.split.stream, ["split", "mnist"]);
+    // train + val is the official training set: same class histogram and the
+    // same pixel sum; the test set is the official one, unchanged and in order.
+    const raw = await loadDataset("mnist", { rootDir, download: false });
+    const hist = (l: Uint8Array) => {
+      const h = new Array(10).fill(0);
+      for (const x of l) h[x]++;
+      return h;
+    };
+    const official = hist(raw.train.labels);
+    const both = hist(d.train.labels).map((v, i) => v + hist(d.val.labels)[i]);
+    assertEquals(both, official);
+    assertEquals(d.meta.labelCounts.test, hist(raw.test.labels));
+    assert(d.test.images.every((v, i) => v === raw.test.images[i]), "test set unchanged, in order");
+    const sum = (a: Uint8Array) => a.reduce((s, v) => s + v, 0);
+    assertEquals(sum(d.train.images) + sum(d.val.images), sum(raw.train.images));
+    assert(log.some((l) => /MNIST: 50000 train \/ 10000 val \/ 10000 test from package/.test(l)));
+    // A rerun into the same folder keeps the complete dataset.
+    const log2: string[] = [];
+    await dataStage.run(context(params, out, log2));
+    assert(log2.some((l) => /already prepared/.test(l)));
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("dataStage.run() is deterministic: the same split on every run", async () => {
+  const a = await Deno.makeTempDir(), b = await Deno.makeTempDir();
+  try {
+    const params: DataParams = {
+      ...dataStage.params("smoke"),
+      datasets: ["mnist"],
+      download: false,
+    };
+    await dataStage.run(context(params, a, []));
+    await dataStage.run(context(params, b, []));
+    const ma = JSON.parse(await Deno.readTextFile(join(a, "mnist", "meta.json")));
+    const mb = JSON.parse(await Deno.readTextFile(join(b, "mnist", "meta.json")));
+    assertEquals(ma.files, mb.files); // includes the SHA-256 of every split file
+  } finally {
+    await Deno.remove(a, { recursive: true });
+    await Deno.remove(b, { recursive: true });
+  }
+});
+
+Deno.test("dataStage.run() rejects a missing FG_CIFAR10_PATH and writes nothing", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    const params: DataParams = {
+      datasets: ["cifar10"],
+      mnistDir: null,
+      cifar10Path: { path: "/nonexistent/cifar", from: "env" },
+      download: false,
+    };
+    await assert.rejects(
+      () => dataStage.run(context(params, out, [])),
+      /^DatasetError: Cannot read CIFAR-10 from FG_CIFAR10_PATH=\/nonexistent\/cifar: not found$/,
+    );
+    assertEquals([...Deno.readDirSync(out)], []);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("dataStage.run() prepares CIFAR-10 from the shared image-folder archive (40000/10000/10000)", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    const params: DataParams = {
+      ...dataStage.params("smoke"),
+      datasets: ["cifar10"],
+      download: false,
+    };
+    await dataStage.run(context(params, out, []));
+    const d = await readPreparedDataset(out, "cifar10");
+    assertEquals(d.meta.counts, { train: 40000, val: 10000, test: 10000 });
+    assertEquals(d.meta.shape, [32, 32, 3]);
+    assertEquals(d.meta.source.kind, "local-default");
+    assertEquals(d.meta.source.format, "image-folder");
+    assertEquals(d.meta.labelCounts.test, new Array(10).fill(1000));
+    assertEquals(
+      d.meta.labelCounts.train.map((v, i) => v + d.meta.labelCounts.val[i]),
+      new Array(10).fill(5000),
+    );
+    assertEquals(d.train.images.length, 40000 * 3072);
+    assert(d.meta.measured.mean.every((m, c) => Math.abs(m - d.meta.mean[c]) < 2 / 255));
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
