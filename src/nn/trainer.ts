@@ -70,7 +70,7 @@ export function evaluate(
     const idx = new Int32Array(Math.min(batchSize, split.count - start));
     for (let i = 0; i < idx.length; i++) idx[i] = start + i;
     const { x, y } = split.batch(idx);
-    const logits = forward(model, x);
+    const logits = tf.tidy(() => forward(model, x));
     const s = tf.tidy(() => tf.sum(perSampleCrossEntropy(logits, y)));
     lossSum += s.dataSync()[0];
     correct += correctCount(logits, y);

@@ -1,0 +1,211 @@
+/**
+ * One training run as a unit of work: its id, its LR lookup, and its two
+ * files (`runs/<run-id>_train_progress.csv`, `runs/<run-id>.json`), written
+ * atomically so that a finished run is skipped when a stage resumes.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { nnLr } from "../lrs/nn.ts";
+import { isFile, writeCsvAtomic, writeJsonAtomic } from "../pipeline/files.ts";
+import type { TrainingData } from "./data_source.ts";
+import { createFc } from "./fc.ts";
+import { type GradientSpec, tableApproach } from "./gradients/mode.ts";
+import { disposeModel, parameterCount } from "./model.ts";
+import { optimizerPreset } from "./optimizer.ts";
+import { progressColumns, progressRows, type RunFacts } from "./progress_csv.ts";
+import { trainModel, type TrainResult, type TrainSettings } from "./trainer.ts";
+
+/** Columns of `runs.csv`, the index of every run. */
+export const RUNS_COLUMNS = [
+  "model",
+  "dataset",
+  "gradient_approach",
+  "k",
+  "seed",
+  "mode",
+  "perturbation",
+  "lr",
+  "file",
+] as const;
+
+/** A planned FC run. */
+export interface FcRunPlan {
+  /** Hidden width W. */
+  width: number;
+  /** Dataset name (`mnist`). */
+  dataset: string;
+  gradient: GradientSpec;
+  seed: number;
+  /** The learning rate (from the table or `--lr`). */
+  lr: number;
+}
+
+/** The LR-table model key, `fc_w=<W>`. */
+export function fcModelKey(width: number): string {
+  return `fc_w=${width}`;
+}
+
+/**
+ * The run id: `fc_w=256__mnist__bp__seed=0`,
+ * `fc_w=256__mnist__frog_k=16__sim-node__seed=0`.
+ */
+export function runId(plan: FcRunPlan): string {
+  const g = plan.gradient;
+  const approach = g.approach === "bp"
+    ? "bp"
+    : `${tableApproach(g.approach)}_k=${g.k}__${g.mode}-${g.perturbation}`;
+  return `${fcModelKey(plan.width)}__${plan.dataset}__${approach}__seed=${plan.seed}`;
+}
+
+/**
+ * The paper LR of an FC run from `lrs/fc_nns.csv` (spec §5.3).
+ *
+ * @throws RangeError naming the key when the table has no row for it
+ */
+export function paperLr(width: number, dataset: string, gradient: GradientSpec): number {
+  return nnLr(
+    fcModelKey(width),
+    dataset,
+    tableApproach(gradient.approach),
+    gradient.approach === "bp" ? undefined : gradient.k,
+  );
+}
+
+/** The `runs.csv` row of a run. */
+export function runsRow(plan: FcRunPlan): (string | number)[] {
+  const g = plan.gradient;
+  const bp = g.approach === "bp";
+  return [
+    fcModelKey(plan.width),
+    plan.dataset,
+    tableApproach(g.approach),
+    bp ? "" : g.k,
+    plan.seed,
+    bp ? "" : g.mode,
+    bp ? "" : g.perturbation,
+    plan.lr,
+    `runs/${runId(plan)}_train_progress.csv`,
+  ];
+}
+
+/** Training settings shared by the runs of a stage. */
+export type SharedSettings = Omit<TrainSettings, "gradient" | "lr" | "seed">;
+
+/** Paths of a run's files inside a stage folder. */
+export function runFiles(outDir: string, plan: FcRunPlan): { csv: string; json: string } {
+  const id = runId(plan);
+  return {
+    csv: join(outDir, "runs", `${id}_train_progress.csv`),
+    json: join(outDir, "runs", `${id}.json`),
+  };
+}
+
+/** Whether a run's files are complete (the JSON is written last). */
+export async function runIsComplete(outDir: string, plan: FcRunPlan): Promise<boolean> {
+  const f = runFiles(outDir, plan);
+  return await isFile(f.csv) && await isFile(f.json);
+}
+
+/**
+ * Trains one FC run and writes its progress CSV and effective config JSON.
+ *
+ * @returns the training result
+ */
+export async function runFc(
+  outDir: string,
+  plan: FcRunPlan,
+  data: TrainingData,
+  shared: SharedSettings,
+  extra: Record<string, unknown> = {},
+  onEpoch?: () => void,
+): Promise<TrainResult> {
+  const id = runId(plan);
+  const files = runFiles(outDir, plan);
+  const model = createFc({
+    width: plan.width,
+    inputSize: data.inputSize,
+    numClasses: data.numClasses,
+    seed: plan.seed,
+  });
+  const nParams = parameterCount(model);
+  const settings: TrainSettings = {
+    ...shared,
+    gradient: plan.gradient,
+    lr: plan.lr,
+    seed: plan.seed,
+  };
+  const facts: RunFacts = {
+    spec: plan.gradient,
+    seed: plan.seed,
+    modelConfig: model.config,
+    dataset: plan.dataset,
+    model: model.name,
+    optimizer: settings.optimizer,
+    resultFilename: `${id}_train_progress.csv`,
+  };
+  const t0 = performance.now();
+  let result: TrainResult;
+  try {
+    result = await trainModel(model, data, settings, onEpoch);
+  } finally {
+    disposeModel(model);
+  }
+  await writeCsvAtomic(files.csv, progressColumns(facts), progressRows(facts, result.records));
+  const last = result.records[result.records.length - 1];
+  const g = plan.gradient;
+  await writeJsonAtomic(files.json, {
+    run_id: id,
+    model: fcModelKey(plan.width),
+    model_config: model.config,
+    parameters: nParams,
+    dataset: plan.dataset,
+    gradient_approach: tableApproach(g.approach),
+    gradient_computation: g.approach,
+    k: g.approach === "bp" ? null : g.k,
+    fg_computation_mode: g.approach === "bp" ? null : g.mode,
+    perturbation_mode: g.perturbation,
+    aggregation: g.approach === "bp"
+      ? null
+      : g.approach === "fg"
+      ? "mean"
+      : "orthogonal_projection",
+    seed: plan.seed,
+    seeds: {
+      init: `new Rng(${plan.seed}, "init")`,
+      shuffle: `new Rng(${plan.seed}, "shuffle")`,
+      tangents: g.approach === "bp" ? null : `new Rng(${plan.seed + 1}, "tangents")`,
+    },
+    lr: plan.lr,
+    optimizer: settings.optimizer,
+    sgd: {
+      ...optimizerPreset(settings.optimizer, plan.lr, settings.epochs),
+      ...(settings.schedule ? { schedule: settings.schedule } : {}),
+    },
+    lr_schedule_stepped: "per batch",
+    epochs: settings.epochs,
+    batch_size: settings.batchSize,
+    eval_batch_size: settings.evalBatchSize,
+    early_stopping_patience: settings.patience,
+    break_at_loss: 10,
+    max_batches_per_epoch: settings.maxBatchesPerEpoch ?? null,
+    eval_limit: settings.evalLimit ?? null,
+    epochs_run: last ? last.epoch : 0,
+    steps: result.steps,
+    stop_reason: result.stopReason ?? null,
+    final: last
+      ? {
+        train_loss: last.train_loss,
+        train_accuracy: last.train_accuracy,
+        val_loss: last.val_loss,
+        val_accuracy: last.val_accuracy,
+        test_loss: last.test_loss,
+        test_accuracy: last.test_accuracy,
+      }
+      : null,
+    seconds: (performance.now() - t0) / 1000,
+    progress_file: `${id}_train_progress.csv`,
+    ...extra,
+  });
+  return result;
+}
