@@ -8,12 +8,14 @@ import { findStage } from "../pipeline/graph.ts";
 import type { Stage } from "../pipeline/stage.ts";
 import { dataStage } from "./data.ts";
 import { functionsStage } from "./functions.ts";
+import { trainStage } from "./train.ts";
 
 /** Every stage of the pipeline, upstream first. */
 export const STAGES: Stage[] = [
   // one entry per stage, upstream first, e.g. `dataStage,`
   dataStage,
   functionsStage,
+  trainStage,
 ];
 
 /**

@@ -8,7 +8,8 @@ export function assert(cond: unknown, msg = "assertion failed"): asserts cond {
 
 /** Deep equality. */
 export function assertEquals<T>(actual: T, expected: T, msg?: string): void {
-  nodeAssert.deepStrictEqual(actual, expected, msg);
+  if (msg === undefined) nodeAssert.deepStrictEqual(actual, expected);
+  else nodeAssert.deepStrictEqual(actual, expected, msg);
 }
 
 /** |a − b| ≤ tol. */
