@@ -1,0 +1,209 @@
+/**
+ * The static HTML report: one self-contained `index.html` that embeds every
+ * figure (inline SVG) and table (HTML), links every file (CSV, Markdown,
+ * LaTeX, SVG, Vega-Lite spec), shows the verification table and the
+ * provenance of each stage result (manifest facts).
+ *
+ * @module
+ */
+import { cellText, isPm, type Table } from "./table.ts";
+import type { SectionEntry } from "./outputs.ts";
+
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(s: string): string {
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
+}
+
+/** A section with its loaded tables (figures are linked as `<img>`: SVG ids stay unique per file). */
+export interface ReportSection {
+  entry: SectionEntry;
+  /** Tables by name (from the `.json` files). */
+  tables: Record<string, Table>;
+}
+
+/** Provenance of one stage result. */
+export interface Provenance {
+  stage: string;
+  facts: [string, string][];
+}
+
+/** Everything the report page shows. */
+export interface ReportModel {
+  title: string;
+  profile: string;
+  sections: ReportSection[];
+  verification: {
+    table: Table;
+    /** Links to the verification files (relative to the page). */
+    files: { csv: string; md: string; tex: string };
+    passed: number;
+    checks: number;
+  } | null;
+  provenance: Provenance[];
+  /** Prefix of the links to section files (e.g. `tables/`). */
+  filesPrefix: string;
+}
+
+/** Renders a table as an HTML `<table>` (numbers right-aligned, notes below). */
+export function tableToHtml(t: Table, rowClass?: (row: Table["rows"][number]) => string): string {
+  const head = t.columns.map((c) => `<th class="${c.align}">${escapeHtml(c.header)}</th>`).join("");
+  const body = t.rows.map((r) => {
+    const cls = rowClass ? rowClass(r) : "";
+    const tds = r.map((c, i) => {
+      const align = t.columns[i].align;
+      return `<td class="${align}${isPm(c) ? " pm" : ""}">${
+        escapeHtml(cellText(c, t.digits))
+      }</td>`;
+    }).join("");
+    return `<tr${cls ? ` class="${cls}"` : ""}>${tds}</tr>`;
+  }).join("\n");
+  const notes = (t.notes ?? []).map((n) => `<li>${escapeHtml(n)}</li>`).join("");
+  return `<div class="scroll"><table id="table-${escapeHtml(t.name)}">
+<caption>${escapeHtml(t.title)}</caption>
+<thead><tr>${head}</tr></thead>
+<tbody>
+${body}
+</tbody>
+</table></div>${notes ? `<ul class="notes">${notes}</ul>` : ""}`;
+}
+
+function link(href: string, text: string): string {
+  return `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
+}
+
+const STYLE = `
+body { font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 1200px; padding: 0 1rem; color: #222; }
+h1 { margin-bottom: 0.2rem; } h2 { border-bottom: 1px solid #ccc; padding-bottom: 0.2rem; margin-top: 2rem; }
+nav a { margin-right: 1rem; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0; }
+caption { text-align: left; font-weight: 600; padding: 0.3rem 0; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.2rem 0.5rem; white-space: nowrap; }
+thead th { border-bottom: 2px solid #555; background: #f6f6f6; }
+td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; }
+td.l, th.l { text-align: left; }
+tr.fail td { background: #fde2e2; }
+.badge { display: inline-block; padding: 0.1rem 0.5rem; border-radius: 0.3rem; font-weight: 600; }
+.ok { background: #d8f3dc; } .bad { background: #fde2e2; } .skip { background: #eee; }
+figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
+.files { font-size: 0.8rem; color: #555; }
+ul.notes { font-size: 0.8rem; color: #444; margin-top: 0.2rem; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.1rem 1rem; font-size: 0.8rem; }
+dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; word-break: break-all; }
+details { margin: 0.5rem 0; }
+`;
+
+/**
+ * Renders the report page.
+ *
+ * @example A page with one not-run section
+ * ```ts
+ * import { renderReportHtml } from "./html.ts";
+ * const html = renderReportHtml({
+ *   title: "Report", profile: "smoke", filesPrefix: "tables/", verification: null, provenance: [],
+ *   sections: [{ entry: { id: "approx", title: "Approximation quality", status: "not run",
+ *     notes: ["no rows"], tables: [], figures: [] }, tables: {} }],
+ * });
+ * console.log(html.includes("not run in this profile")); // true
+ * ```
+ */
+export function renderReportHtml(m: ReportModel): string {
+  const parts: string[] = [];
+  const p = m.filesPrefix;
+  parts.push(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(m.title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>${escapeHtml(m.title)}</h1>
+<p>Profile <strong>${
+    escapeHtml(m.profile)
+  }</strong>. Multi-tangent forward gradients (Flügel et al., arXiv 2410.17764), reproduced on TensorFlow.js.</p>
+<nav>${
+    [
+      ...(m.verification ? [`<a href="#verification">Verification</a>`] : []),
+      ...m.sections.map((s) =>
+        `<a href="#${escapeHtml(s.entry.id)}">${escapeHtml(s.entry.title)}</a>`
+      ),
+      `<a href="#provenance">Provenance</a>`,
+    ].join("")
+  }</nav>`);
+  if (m.verification) {
+    const v = m.verification;
+    const ok = v.passed === v.checks;
+    const failing: Table = {
+      ...v.table,
+      name: "verification-failing",
+      rows: v.table.rows.filter((r) => r[5] !== "yes"),
+    };
+    parts.push(`<section id="verification">
+<h2>Verification <span class="badge ${
+      ok ? "ok" : "bad"
+    }">${v.passed} of ${v.checks} checks pass</span></h2>
+<p class="files">Files: ${link(v.files.csv, "CSV")} · ${link(v.files.md, "Markdown")} · ${
+      link(v.files.tex, "LaTeX")
+    }</p>
+${
+      failing.rows.length > 0
+        ? `<h3>Failing checks</h3>\n${
+          tableToHtml({ ...failing, title: "Failing checks" }, () => "fail")
+        }`
+        : ""
+    }
+<details${v.checks <= 40 ? " open" : ""}><summary>All ${v.checks} checks</summary>
+${tableToHtml(v.table, (r) => (r[5] === "yes" ? "" : "fail"))}
+</details>
+</section>`);
+  }
+  for (const s of m.sections) {
+    const e = s.entry;
+    parts.push(`<section id="${escapeHtml(e.id)}">
+<h2>${escapeHtml(e.title)} ${
+      e.status === "ok" ? "" : `<span class="badge skip">not run in this profile</span>`
+    }</h2>`);
+    if (e.notes.length > 0) {
+      parts.push(
+        `<ul class="notes">${e.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`,
+      );
+    }
+    for (const f of e.figures) {
+      parts.push(`<figure id="figure-${escapeHtml(f.name)}">
+<img src="${escapeHtml(p + f.svg)}" alt="${escapeHtml(f.title)}">
+<figcaption>${escapeHtml(f.title)} <span class="files">(${link(p + f.svg, "SVG")} · ${
+        link(p + f.spec, "Vega-Lite spec")
+      })</span></figcaption>
+</figure>`);
+    }
+    for (const t of e.tables) {
+      const table = s.tables[t.name];
+      parts.push(
+        `${table ? tableToHtml(table) : `<p>${escapeHtml(t.title)}</p>`}
+<p class="files">Files: ${link(p + t.csv, "CSV")} · ${link(p + t.md, "Markdown")} · ${
+          link(p + t.tex, "LaTeX")
+        }</p>`,
+      );
+    }
+    parts.push(`</section>`);
+  }
+  parts.push(`<section id="provenance"><h2>Provenance</h2>
+<p>What produced each result: the pipeline's manifest of each stage (cache key, parameters, backend, versions, timings).</p>`);
+  for (const pv of m.provenance) {
+    parts.push(
+      `<details><summary>${escapeHtml(pv.stage)}</summary><dl class="facts">${
+        pv.facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("")
+      }</dl></details>`,
+    );
+  }
+  parts.push(`</section>
+</body>
+</html>
+`);
+  return parts.join("\n");
+}

@@ -1,0 +1,119 @@
+/**
+ * Stage `verify`: checks the approx, functions and train results against the
+ * theory (reference-spec §1.7, verification-notes.md), the authors' values
+ * (§7.3) and the paper's qualitative claims, each with a tolerance derived
+ * from its sample size. Writes `verification.{csv,md,tex,json}` and
+ * `verify.json`, prints the failing rows, and reports a failed verdict
+ * (`ok: false` in the summary: the pipeline exits 1 but keeps the table, so
+ * that the report still shows which checks failed).
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { Profile, Stage } from "../pipeline/stage.ts";
+import { writeJsonAtomic } from "../pipeline/files.ts";
+import { readApprox } from "../report/approx.ts";
+import { readFunctions } from "../report/functions.ts";
+import { readTraining } from "../report/networks.ts";
+import { checksTable, decideChecks, type PendingCheck } from "../report/checks.ts";
+import { approxChecks } from "../report/verify_approx.ts";
+import { functionChecks } from "../report/verify_functions.ts";
+import { networkChecks } from "../report/verify_networks.ts";
+import { readMathReference, REFERENCE_MATH_PATH } from "../report/reference.ts";
+import { writeTable } from "../report/outputs.ts";
+import { cellText } from "../report/table.ts";
+import { RESULT_STAGES } from "./tables.ts";
+
+/** Parameters of the `verify` stage. */
+export interface VerifyParams {
+  /** Profile: selects the accuracy thresholds of the network checks. */
+  profile: Profile;
+  /** Family-wise false-failure probability of the statistical checks. */
+  familyAlpha: number;
+}
+
+/** Test-split size of the paper's datasets (MNIST and CIFAR-10 both have 10000 test images). */
+const TEST_SPLIT = 10000;
+
+/**
+ * Runs every check on the upstream folders.
+ *
+ * @returns The pending checks and the sections that had no data.
+ */
+export async function collectChecks(
+  inputs: Record<string, string | undefined>,
+  profile: string,
+  rootDir: string,
+): Promise<{ checks: PendingCheck[]; notRun: string[] }> {
+  const checks: PendingCheck[] = [];
+  const notRun: string[] = [];
+  const approx = inputs.approx ? await readApprox(inputs.approx) : null;
+  if (approx) checks.push(...approxChecks(approx));
+  else notRun.push("approx");
+  const fns = inputs.functions ? await readFunctions(inputs.functions) : null;
+  if (fns) checks.push(...functionChecks(fns, await readMathReference(rootDir)));
+  else notRun.push("functions");
+  const runs = inputs.train ? await readTraining(inputs.train) : null;
+  if (runs) checks.push(...networkChecks(runs, profile, (r) => r.evalLimit ?? TEST_SPLIT));
+  else notRun.push("networks");
+  return { checks, notRun };
+}
+
+/**
+ * The `verify` stage.
+ *
+ * @example Verify the smoke profile
+ * ```sh
+ * deno task verify --profile smoke
+ * ```
+ */
+export const verifyStage: Stage<VerifyParams> = {
+  name: "verify",
+  description: "Checks every result against theory, the authors' values and the paper's claims",
+  deps: RESULT_STAGES,
+  sources: [
+    "src/stages/verify.ts",
+    "src/stages/tables.ts",
+    "src/report",
+    "src/core/lgamma.ts",
+    REFERENCE_MATH_PATH,
+  ],
+  backendIndependent: true,
+  params: (profile) => ({ profile, familyAlpha: 0.001 }),
+  flags: { options: {}, help: {}, apply: (_values, base) => base },
+  async run(ctx) {
+    const dirs = Object.fromEntries(RESULT_STAGES.map((s) => [s, ctx.inputs[s]?.dir]));
+    const { checks, notRun } = await collectChecks(dirs, ctx.params.profile, ctx.rootDir);
+    const { results, z } = decideChecks(checks, ctx.params.familyAlpha);
+    const table = checksTable(results, z);
+    for (const s of notRun) {
+      table.notes!.push(`Section ${s}: not run in this profile (no upstream rows), no checks.`);
+    }
+    await writeTable(ctx.outDir, "", table);
+    const failed = results.filter((r) => !r.pass);
+    const summary = {
+      ok: failed.length === 0,
+      checks: results.length,
+      passed: results.length - failed.length,
+      failed: failed.length,
+      z,
+      notRun,
+      bySection: Object.fromEntries(
+        ["approx", "functions", "networks"].map((s) => {
+          const rs = results.filter((r) => r.section === s);
+          return [s, { checks: rs.length, failed: rs.filter((r) => !r.pass).length }];
+        }),
+      ),
+    };
+    await writeJsonAtomic(join(ctx.outDir, "verify.json"), { ...summary, failedChecks: failed });
+    ctx.log(`${summary.passed} of ${summary.checks} checks pass (z = ${z.toFixed(2)})`);
+    for (const f of failed) {
+      ctx.log(
+        `FAILED ${f.section}: ${f.check}: expected ${cellText(f.expected)}, measured ${
+          cellText(f.measured)
+        }, tolerance ${cellText(f.tolerance)}`,
+      );
+    }
+    return summary;
+  },
+};
