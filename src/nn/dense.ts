@@ -86,15 +86,27 @@ export function dense(
     case "all":
       return denseAll(x, w, b) as tf.Tensor2D;
     case "input":
-      return tf.customGrad((xi) => ({
-        value: affine(xi as tf.Tensor2D, w, b),
-        gradFunc: (dy: tf.Tensor) => tf.matMul(dy as tf.Tensor2D, tf.transpose(w)),
-      }))(x) as tf.Tensor2D;
+      // Constants used by the backward pass go through save(): a closure over a
+      // tensor created inside the traced function is not safe on every backend.
+      return tf.customGrad((xi, save) => {
+        (save as tf.GradSaveFunc)([w]);
+        return {
+          value: affine(xi as tf.Tensor2D, w, b),
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+            tf.matMul(dy as tf.Tensor2D, tf.transpose(saved[0])),
+        };
+      })(x) as tf.Tensor2D;
     case "params":
-      return tf.customGrad((wi, bi) => ({
-        value: affine(x, wi as tf.Tensor2D, bi as tf.Tensor1D),
-        gradFunc: (dy: tf.Tensor) => [tf.matMul(tf.transpose(x), dy as tf.Tensor2D), tf.sum(dy, 0)],
-      }))(w, b) as tf.Tensor2D;
+      return tf.customGrad((wi, bi, save) => {
+        (save as tf.GradSaveFunc)([x]);
+        return {
+          value: affine(x, wi as tf.Tensor2D, bi as tf.Tensor1D),
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+            tf.matMul(tf.transpose(saved[0]), dy as tf.Tensor2D),
+            tf.sum(dy, 0),
+          ],
+        };
+      })(w, b) as tf.Tensor2D;
     case "none":
       return affine(x, w, b);
     default:
