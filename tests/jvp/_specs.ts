@@ -669,6 +669,15 @@ export const normalizationSpecs: OpSpec[] = [
     domains: ["normal", "normal", "positive", "normal", "normal"],
     f: (x, m, v, s, o) => tf.batchNorm(x, m, v, o, s, 1e-3),
   },
+  {
+    name: "batchNorm without offset and scale",
+    family: "normalization",
+    kernels: ["FusedBatchNorm"],
+    shapes: [[3, 4], [4], [4]],
+    domains: ["normal", "normal", "positive"],
+    f: (x, m, v) => tf.batchNorm(x, m, v, undefined, undefined, 1e-3),
+    ref: (x, m, v) => tf.div(tf.sub(x, m), tf.sqrt(tf.add(v, 1e-3))),
+  },
 ];
 
 /** Specs of `rules/zero.ts`. */
@@ -804,6 +813,86 @@ export const compositeSpecs: OpSpec[] = [
   },
 ];
 
+/** A small ResNet basic block on NHWC input, with batch norm in training mode. */
+function resnetBlock(
+  x: tf.Tensor,
+  w1: tf.Tensor,
+  w2: tf.Tensor,
+  g: tf.Tensor,
+  fc: tf.Tensor,
+): tf.Tensor {
+  const bn = (h: tf.Tensor) => {
+    const { mean, variance } = tf.moments(h, [0, 1, 2]);
+    return tf.batchNorm(h, mean, variance, tf.zeros([3]), g, 1e-5);
+  };
+  const stem = tf.maxPool(x as tf.Tensor4D, 2, 2, "same");
+  const h = tf.relu(bn(tf.conv2d(stem, w1 as tf.Tensor4D, 1, "same")));
+  const out = tf.relu(tf.add(bn(tf.conv2d(h as tf.Tensor4D, w2 as tf.Tensor4D, 1, "same")), stem));
+  const pooled = tf.mean(out, [1, 2]);
+  return tf.matMul(pooled, fc);
+}
+
+/** A small ViT encoder block: cls token, position embedding, 2-head attention, GELU MLP. */
+function vitBlock(
+  patches: tf.Tensor,
+  wEmb: tf.Tensor,
+  cls: tf.Tensor,
+  wqkv: tf.Tensor,
+  w1: tf.Tensor,
+): tf.Tensor {
+  const [B, S] = patches.shape;
+  const D = 4;
+  const heads = 2;
+  const ln = (h: tf.Tensor) => {
+    const { mean, variance } = tf.moments(h, -1, true);
+    return tf.mul(tf.sub(h, mean), tf.rsqrt(tf.add(variance, 1e-5)));
+  };
+  // Token-wise dense layers as 2-D matMuls (tfjs's own gradient of a 3-D × 2-D matMul is wrong).
+  const linear = (h: tf.Tensor, w: tf.Tensor) =>
+    tf.reshape(tf.matMul(tf.reshape(h, [-1, w.shape[0] as number]), w), [
+      ...h.shape.slice(0, -1),
+      w.shape[1] as number,
+    ]);
+  const emb = linear(patches, wEmb); // [B, S, D]
+  const tokens = tf.concat([tf.tile(tf.reshape(cls, [1, 1, D]), [B, 1, 1]), emb], 1); // [B, S+1, D]
+  const pos = tf.reshape(tf.range(0, (S + 1) * D), [S + 1, D]).div(10);
+  const h0 = tf.add(tokens, pos);
+  const qkv = linear(ln(h0), wqkv); // [B, S+1, 3D]
+  const [q, k, v] = tf.split(qkv, 3, -1).map((t) =>
+    tf.transpose(tf.reshape(t, [B, S + 1, heads, D / heads]), [0, 2, 1, 3])
+  );
+  const att = tf.softmax(tf.div(tf.matMul(q, k, false, true), Math.sqrt(D / heads)));
+  const mixed = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [B, S + 1, D]);
+  const h1 = tf.add(h0, mixed);
+  const z = linear(ln(h1), w1);
+  const gelu = tf.mul(tf.mul(z, 0.5), tf.add(1, tf.erf(tf.div(z, Math.SQRT2))));
+  const h2 = tf.add(h1, tf.dropout(linear(gelu, tf.transpose(w1)), 0.25, undefined, 3));
+  return tf.squeeze(tf.slice(ln(h2), [0, 0, 0], [B, 1, D]), [1]);
+}
+
+/** Network building blocks (end to end): a ResNet basic block and a ViT encoder block. */
+export const networkSpecs: OpSpec[] = [
+  {
+    name: "resnet basic block (maxPool, conv, batch norm, relu, skip, global average pool, dense)",
+    family: "composite",
+    kernels: ["MaxPool", "Conv2D", "FusedBatchNorm", "Relu", "Mean", "BatchMatMul"],
+    shapes: [[2, 6, 6, 3], [3, 3, 3, 3], [3, 3, 3, 3], [3], [3, 4]],
+    domains: ["grid", "normal", "normal", "positive", "normal"],
+    f: resnetBlock,
+    h: 1e-3,
+    fdTol: 5e-2,
+  },
+  {
+    name: "vit encoder block (cls token, attention, layer norm, gelu, dropout)",
+    family: "composite",
+    kernels: ["Concat", "Tile", "SplitV", "Transpose", "BatchMatMul", "Softmax", "Erf", "Slice"],
+    shapes: [[2, 3, 5], [5, 4], [4], [4, 12], [4, 8]],
+    f: vitBlock,
+    h: 1e-3,
+    fdTol: 5e-2,
+  },
+];
+
 /** Every spec. */
 export const ALL_SPECS: OpSpec[] = [
   ...unarySpecs,
@@ -817,4 +906,5 @@ export const ALL_SPECS: OpSpec[] = [
   ...normalizationSpecs,
   ...zeroSpecs,
   ...compositeSpecs,
+  ...networkSpecs,
 ];
