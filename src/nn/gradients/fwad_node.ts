@@ -18,7 +18,8 @@ import * as tf from "@tensorflow/tfjs";
 import { jvp } from "../../jvp/mod.ts";
 import { crossEntropy, crossEntropyLogitGradient } from "../loss.ts";
 import { blockParams, type Model } from "../model.ts";
-import { type Aggregation, forwardGradient } from "./_fg.ts";
+import { forwardGradient } from "../../core/forward_gradient.ts";
+import type { Aggregation } from "./types.ts";
 import { blockLocalGradients, splitActivityGradient } from "./sim_node.ts";
 import type { GradientResult, TimingSink } from "./types.ts";
 

@@ -16,7 +16,8 @@ import * as tf from "@tensorflow/tfjs";
 import { jvp } from "../../jvp/mod.ts";
 import { crossEntropy } from "../loss.ts";
 import { forward, type Model } from "../model.ts";
-import { type Aggregation, forwardGradient } from "./_fg.ts";
+import { forwardGradient } from "../../core/forward_gradient.ts";
+import type { Aggregation } from "./types.ts";
 import { unflattenParams } from "./sim_weight.ts";
 import type { GradientResult, TimingSink } from "./types.ts";
 

@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../core/rng.ts";
 import { activityCount, type Model, parameterCount } from "../model.ts";
-import type { Aggregation } from "./_fg.ts";
+import type { Aggregation } from "./types.ts";
 import { bpGradients } from "./bp.ts";
 import { fwadNodeGradients } from "./fwad_node.ts";
 import { fwadWeightGradients } from "./fwad_weight.ts";

@@ -7,7 +7,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Model } from "../model.ts";
-import { type Aggregation, forwardGradient } from "./_fg.ts";
+import { forwardGradient } from "../../core/forward_gradient.ts";
+import type { Aggregation } from "./types.ts";
 import { bpGradients } from "./bp.ts";
 import type { GradientResult, TimingSink } from "./types.ts";
 

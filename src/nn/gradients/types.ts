@@ -22,3 +22,6 @@ export interface GradientResult {
 export interface TimingSink {
   add(name: string, seconds: number): void;
 }
+
+/** Aggregations used by the network modes: `mean` (fg) and `orthogonal_projection` (frog). */
+export type Aggregation = "mean" | "orthogonal_projection";
