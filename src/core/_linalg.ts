@@ -213,9 +213,11 @@ export function pivotedQr(
       }
     }
   }
-  const last = rank > 0 ? Math.abs(A[(rank - 1) * c + (rank - 1)]) : 0;
-  // For a Gram matrix the pivots of R approximate its eigenvalues.
-  const condition = exactRank < Math.min(r, c) ? Infinity : (rank > 0 ? r00 / last : Infinity);
+  // Condition estimate from the full (untruncated) pivots: for a Gram matrix
+  // the pivots of R approximate its eigenvalues.
+  const steps2 = Math.min(r, c);
+  const smallest = steps2 > 0 ? Math.abs(A[(steps2 - 1) * c + (steps2 - 1)]) : 0;
+  const condition = exactRank < steps2 || smallest === 0 ? Infinity : r00 / smallest;
   return { R: A, perm, rank, condition, qtb };
 }
 

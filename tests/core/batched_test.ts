@@ -1,0 +1,109 @@
+import * as tf from "@tensorflow/tfjs";
+import assert from "node:assert/strict";
+import { AGGREGATIONS } from "../../src/core/aggregate.ts";
+import {
+  batchedCombine,
+  batchedDirectionalDerivatives,
+  batchedForwardGradient,
+  batchedGram,
+} from "../../src/core/batched.ts";
+import { forwardGradient } from "../../src/core/forward_gradient.ts";
+import { Rng } from "../../src/core/rng.ts";
+import { sampleTangents } from "../../src/core/tangents.ts";
+import { close, cpu, read } from "./_helpers.ts";
+import { initBackend } from "../../src/backend.ts";
+
+await cpu();
+
+function batch(S: number, k: number, n: number, seed: number) {
+  const v = new Float32Array(S * k * n);
+  const rng = new Rng(seed, "batched");
+  for (let s = 0; s < S; s++) {
+    sampleTangents(rng, "normal", k, n, { out: v.subarray(s * k * n, (s + 1) * k * n) });
+  }
+  const g = new Float32Array(n).fill(1);
+  return { v, g, d: batchedDirectionalDerivatives(v, S, k, n, g) };
+}
+
+for (const backend of ["cpu", "wasm"] as const) {
+  Deno.test(`batchedForwardGradient() agrees with forwardGradient() per sample for every aggregation (${backend})`, async () => {
+    await initBackend(backend);
+    for (const [k, n] of [[3, 7], [12, 10], [16, 16]]) {
+      const S = 5;
+      const { v, d } = batch(S, k, n, k);
+      for (const agg of AGGREGATIONS) {
+        const many = batchedForwardGradient(v, S, k, n, d, agg);
+        for (let s = 0; s < S; s++) {
+          const V = tf.tensor2d(v.slice(s * k * n, (s + 1) * k * n), [k, n]);
+          const D = tf.tensor1d(Float32Array.from(d.subarray(s * k, (s + 1) * k)));
+          const one = read(forwardGradient(V, D, agg));
+          for (let i = 0; i < n; i++) {
+            close(
+              many[s * n + i],
+              one[i],
+              2e-3 * (1 + Math.abs(one[i])),
+              `${agg} k=${k} n=${n} s=${s} i=${i}`,
+            );
+          }
+          tf.dispose([V, D]);
+        }
+      }
+    }
+    await initBackend("cpu");
+  });
+
+  Deno.test(`batchedGram() and batchedCombine() match direct products (${backend})`, async () => {
+    await initBackend(backend);
+    for (const k of [2, 20]) {
+      const S = 3, n = 9;
+      const { v } = batch(S, k, n, 7);
+      const G = batchedGram(v, S, k, n);
+      const w = new Rng(1).zigguratNormal(new Float64Array(S * 2 * k));
+      const F = batchedCombine(v, S, k, n, w, 2);
+      for (let s = 0; s < S; s++) {
+        for (let i = 0; i < k; i++) {
+          for (let j = 0; j < k; j++) {
+            let acc = 0;
+            for (let t = 0; t < n; t++) acc += v[(s * k + i) * n + t] * v[(s * k + j) * n + t];
+            close(G[(s * k + i) * k + j], acc, 1e-4 * (1 + Math.abs(acc)));
+          }
+        }
+        for (let r = 0; r < 2; r++) {
+          for (let t = 0; t < n; t++) {
+            let acc = 0;
+            for (let j = 0; j < k; j++) acc += w[(s * 2 + r) * k + j] * v[(s * k + j) * n + t];
+            close(F[(s * 2 + r) * n + t], acc, 1e-4 * (1 + Math.abs(acc)));
+          }
+        }
+      }
+      assert.equal(batchedGram(v, S, k, n, 1).length, S);
+    }
+    await initBackend("cpu");
+  });
+}
+
+Deno.test("batchedForwardGradient() frog with k = n returns g to float precision at n = 256", () => {
+  const S = 3, n = 256;
+  const { v, g, d } = batch(S, n, n, 11);
+  const f = batchedForwardGradient(v, S, n, n, d, "orthogonal_projection");
+  for (let s = 0; s < S; s++) {
+    let err = 0;
+    for (let i = 0; i < n; i++) err = Math.max(err, Math.abs(f[s * n + i] - g[i]));
+    assert.ok(err < 1e-3, `sample ${s}: max error ${err}`);
+  }
+});
+
+Deno.test("batchedForwardGradient() frog subset rules for k > n return g", () => {
+  const S = 4, k = 8, n = 3;
+  const { v, g, d } = batch(S, k, n, 12);
+  for (const subset of ["first_n", "max", "min"] as const) {
+    const f = batchedForwardGradient(v, S, k, n, d, "orthogonal_projection", { subset });
+    for (let i = 0; i < S * n; i++) close(f[i], g[i % n], 1e-3, `${subset} ${i}`);
+  }
+});
+
+Deno.test("batchedForwardGradient() rejects unknown aggregations and wrong sizes", () => {
+  const { v, d } = batch(2, 2, 3, 13);
+  assert.throws(() => batchedForwardGradient(v, 2, 2, 3, d, "median"), /Unknown aggregation/);
+  assert.throws(() => batchedForwardGradient(v, 2, 2, 4, d, "mean"), TypeError);
+});
