@@ -389,3 +389,73 @@ export async function writeTrainFixture(
     ], index),
   );
 }
+
+/** A minimal stage context for calling a stage's run() in tests. */
+export function testContext<P>(
+  params: P,
+  outDir: string,
+  inputs: Record<string, string>,
+  rootDir: string,
+  log: string[] = [],
+) {
+  return {
+    params,
+    outDir,
+    inputs: Object.fromEntries(
+      Object.entries(inputs).map((
+        [stage, dir],
+      ) => [stage, { stage, dir, key: `key-${stage}`, params: {} }]),
+    ),
+    backend: { requested: "cpu" as const, name: "cpu", versions: {} },
+    rootDir,
+    log: (m: string) => log.push(m),
+    progress: () => ({ tick() {}, stop() {} }),
+  };
+}
+
+/** The repository root. */
+export const REPO_ROOT_DIR = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** The standard good fixture runs of the functions section (budget 100 < the reference's). */
+export function goodFunctionRuns(): FixtureRun[] {
+  const runs: FixtureRun[] = [];
+  const approaches: [string, number][] = [
+    ["Backpropagation", 0.3],
+    [fgLabel(1, "mean"), 0.02],
+    [fgLabel(4, "mean"), 0.05],
+    [fgLabel(4, "orthogonal_projection"), 0.08],
+    [fgLabel(16, "mean"), 0.12],
+    [fgLabel(16, "orthogonal_projection"), 0.2],
+  ];
+  for (const [fn, f0, fStar] of [["sphere", 1, 0], ["styblinski-tang", 0, -39.16599]] as const) {
+    for (const n of [2, 4, 8]) {
+      for (const [label, rate] of approaches) {
+        for (const seed of [0, 1]) {
+          const start = fn === "sphere" ? f0 * n : 0;
+          runs.push({
+            fn,
+            n,
+            label,
+            seed,
+            lr: 0.01,
+            patience: 50,
+            maxSteps: 100,
+            ys: decay(start, fStar * n, rate * (1 + 0.05 * seed), 100),
+          });
+        }
+      }
+    }
+  }
+  return runs;
+}
+
+/** The standard good fixture runs of the networks section (smoke-like: one epoch). */
+export function goodTrainRuns(): FixtureTrainRun[] {
+  return [
+    { approach: "bp", k: null, seed: 0, acc: [0.1, 0.86] },
+    { approach: "fg-mean", k: 1, seed: 0, acc: [0.1, 0.3] },
+    { approach: "fg-mean", k: 4, seed: 0, acc: [0.1, 0.45] },
+    { approach: "frog", k: 4, seed: 0, acc: [0.1, 0.5] },
+    { approach: "frog", k: 16, seed: 0, acc: [0.1, 0.62] },
+  ];
+}

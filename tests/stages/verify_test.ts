@@ -1,0 +1,168 @@
+import { join } from "node:path";
+import { assert_, assertEquals } from "../report/_assert.ts";
+import {
+  goodFunctionRuns,
+  goodTrainRuns,
+  REPO_ROOT_DIR,
+  testContext,
+  writeApproxFixture,
+  writeFunctionsFixture,
+  writeTrainFixture,
+} from "../report/_fixtures.ts";
+import { collectChecks, verifyStage } from "../../src/stages/verify.ts";
+import { decideChecks } from "../../src/report/checks.ts";
+import { parseCsv, toCsvText } from "../../src/report/csv.ts";
+import { readMathReference } from "../../src/report/reference.ts";
+import { fgLabel } from "../report/_fixtures.ts";
+
+const ROOT = await Deno.makeTempDir({ prefix: "verify_test_" });
+globalThis.addEventListener("unload", () => Deno.removeSync(ROOT, { recursive: true }));
+const APPROX = join(ROOT, "approx");
+await writeApproxFixture(APPROX, {
+  ns: [1, 4, 16, 64],
+  ks: [1, 4, 16],
+  samples: 200,
+  angles: [45],
+});
+const FUNCTIONS = join(ROOT, "functions");
+await writeFunctionsFixture(FUNCTIONS, goodFunctionRuns());
+const TRAIN = join(ROOT, "train");
+await writeTrainFixture(TRAIN, goodTrainRuns());
+
+/** Rewrites one summary row of the approx fixture. */
+async function editedApprox(
+  name: string,
+  edit: (r: Record<string, string>) => void,
+): Promise<string> {
+  const dir = join(ROOT, name);
+  await Deno.mkdir(join(dir, "approx_quality"), { recursive: true });
+  const text = await Deno.readTextFile(join(APPROX, "approx_quality", "summary.csv"));
+  const header = text.split("\n")[0].split(",");
+  const recs = parseCsv(text);
+  recs.forEach(edit);
+  await Deno.writeTextFile(
+    join(dir, "approx_quality", "summary.csv"),
+    toCsvText(header.slice(1), recs.map((r) => header.slice(1).map((h) => r[h]))),
+  );
+  return dir;
+}
+
+Deno.test("verify passes every check on good Monte-Carlo, function and training fixtures", async () => {
+  const { checks, notRun } = await collectChecks(
+    { approx: APPROX, functions: FUNCTIONS, train: TRAIN },
+    "smoke",
+    REPO_ROOT_DIR,
+  );
+  assertEquals(notRun, []);
+  const { results } = decideChecks(checks);
+  const failed = results.filter((r) => !r.pass).map((r) => r.check);
+  assertEquals(failed, []);
+  for (const s of ["approx", "functions", "networks"]) {
+    assert_(results.some((r) => r.section === s), `checks for ${s}`);
+  }
+  assert_(results.some((r) => r.check.startsWith("frog mean cosine = E[χk]/E[χn] (n=64, k=4)")));
+  assert_(results.some((r) => r.check.includes("k=16 test accuracy ≥ k=4")));
+});
+
+Deno.test("verify fails a wrong frog cosine and names the row", async () => {
+  const dir = await editedApprox("approx_wrong", (r) => {
+    if (r.agg === "orthogonal_projection" && r.n === "64" && r.k === "4") {
+      r.cosine_sim_mean = String(Number(r.cosine_sim_mean) + 0.1);
+      r["fg_norm/true_grad_norm_mean"] = r.cosine_sim_mean;
+    }
+  });
+  const { checks } = await collectChecks({ approx: dir }, "smoke", REPO_ROOT_DIR);
+  const failed = decideChecks(checks).results.filter((r) => !r.pass).map((r) => r.check);
+  assertEquals(failed, ["frog mean cosine = E[χk]/E[χn] (n=64, k=4)"]);
+});
+
+Deno.test("verify fails frog below 1 at k ≥ n and a broken norm-ratio identity", async () => {
+  const dir = await editedApprox("approx_wrong2", (r) => {
+    if (r.agg === "orthogonal_projection" && r.n === "16" && r.k === "16") {
+      r.cosine_sim_mean = "0.99";
+    }
+  });
+  const { checks } = await collectChecks({ approx: dir }, "smoke", REPO_ROOT_DIR);
+  const failed = decideChecks(checks).results.filter((r) => !r.pass).map((r) => r.check);
+  assertEquals(failed, [
+    "frog is exact for k ≥ n: cosine = 1 (n=16, k=16)",
+    "frog norm ratio = cosine (n=16, k=16)",
+  ]);
+});
+
+Deno.test("verify compares bp with the authors' value to 3 significant figures under the LR-search settings", async () => {
+  const refs = await readMathReference(REPO_ROOT_DIR);
+  const ref = refs.find((r) => r.function === "styblinski-tang" && r.n === 4 && r.kind === "bp")!;
+  const run = (last: number) => ({
+    fn: "styblinski-tang",
+    n: 4,
+    label: "Backpropagation",
+    seed: 0,
+    lr: ref.lr,
+    patience: 100,
+    maxSteps: 1000,
+    ys: [0, last / 2, last],
+  });
+  for (
+    const [name, last, pass] of [["good", ref.final * (1 + 1e-4), true], [
+      "bad",
+      ref.final * 0.98,
+      false,
+    ]] as const
+  ) {
+    const dir = join(ROOT, `fn_ref_${name}`);
+    await writeFunctionsFixture(dir, [run(last)]);
+    const { checks } = await collectChecks({ functions: dir }, "smoke", REPO_ROOT_DIR);
+    const results = decideChecks(checks).results;
+    assertEquals(results.length, 1);
+    assertEquals(
+      results[0].check,
+      "styblinski-tang n=4 bp: bp final f = authors' value to 3 significant figures (LR-search settings)",
+    );
+    assertEquals(results[0].pass, pass);
+  }
+});
+
+Deno.test("verify fails when more tangents do not help on most dimensions, naming function and aggregation", async () => {
+  const runs = goodFunctionRuns().map((r) =>
+    r.fn === "sphere" && r.label === fgLabel(16, "orthogonal_projection")
+      ? { ...r, ys: r.ys.map((y, i) => i === 0 ? y : r.n * 0.9) }
+      : r
+  );
+  const dir = join(ROOT, "fn_order_bad");
+  await writeFunctionsFixture(dir, runs);
+  const { checks } = await collectChecks({ functions: dir }, "smoke", REPO_ROOT_DIR);
+  const failed = decideChecks(checks).results.filter((r) => !r.pass).map((r) => r.check);
+  assertEquals(failed.length, 1);
+  assert_(failed[0].startsWith("sphere frog: k=16 at least as good as k=4"), failed[0]);
+});
+
+Deno.test("verifyStage writes the table, prints failing rows and reports ok: false when bp is below the smoke threshold", async () => {
+  const train = join(ROOT, "train_bad");
+  await writeTrainFixture(train, [{ approach: "bp", k: null, seed: 0, acc: [0.1, 0.4] }]);
+  const out = join(ROOT, "verify_out");
+  const log: string[] = [];
+  const summary = await verifyStage.run(
+    testContext(
+      verifyStage.params("smoke"),
+      out,
+      { functions: FUNCTIONS, train },
+      REPO_ROOT_DIR,
+      log,
+    ),
+  ) as Record<string, unknown>;
+  assertEquals(summary.ok, false);
+  assertEquals(summary.failed, 1);
+  assertEquals(summary.notRun, ["approx"]);
+  const md = await Deno.readTextFile(join(out, "verification.md"));
+  assert_(
+    md.includes(
+      "| networks | fc_w=256/mnist bp: test accuracy at the best-validation epoch ≥ the smoke threshold | ≥ 0.7 | 0.39 |",
+    ),
+    md.slice(0, 400),
+  );
+  assert_(md.includes("| NO |"));
+  const csv = parseCsv(await Deno.readTextFile(join(out, "verification.csv")));
+  assertEquals(csv.filter((r) => r.pass === "NO").length, 1);
+  assert_(log.some((l) => l.startsWith("FAILED networks: fc_w=256/mnist bp")), log.join("\n"));
+});
