@@ -6,6 +6,7 @@
  */
 import { findStage } from "../pipeline/graph.ts";
 import type { Stage } from "../pipeline/stage.ts";
+import { approxStage } from "./approx.ts";
 import { dataStage } from "./data.ts";
 import { functionsStage } from "./functions.ts";
 import { trainStage } from "./train.ts";
@@ -14,6 +15,7 @@ import { trainStage } from "./train.ts";
 export const STAGES: Stage[] = [
   // one entry per stage, upstream first, e.g. `dataStage,`
   dataStage,
+  approxStage,
   functionsStage,
   trainStage,
 ];

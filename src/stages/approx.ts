@@ -1,0 +1,352 @@
+/**
+ * Stage `approx`: the approximation-quality experiment (paper §4.1 and the
+ * §4.3 angle variant; reference-spec §2). For every dimension n and every
+ * configuration (baseline, frog, mean, sum; with and without normalised
+ * tangents) it draws `numSamples` tangent sets against the all-ones true
+ * gradient and records six metrics per sample, then a grouped summary.
+ *
+ * Work is done in units of one (run folder, n): each finished unit is written
+ * atomically under `units/` and skipped when a killed run is resumed; the final
+ * CSVs are assembled from the units. Samples are processed in batches (see
+ * src/core/batched.ts), never one tfjs call chain per sample.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { listOf, oneOf, positiveInt, UsageError } from "../cli/args.ts";
+import { getSampler } from "../core/mod.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../pipeline/files.ts";
+import type { Profile, Stage, StageContext, StageFlags } from "../pipeline/stage.ts";
+import { type ApproxConfig, approxConfigs } from "./approx/configs.ts";
+import { computeGroup, groupWork, type Metrics } from "./approx/compute.ts";
+import { RAW_HEADER, rawRowsCsv, summarize, summaryCsv, type SummaryRow } from "./approx/table.ts";
+import { stringify } from "csv-stringify/sync";
+
+/** Which grids to run. */
+export type ApproxMode = "normal" | "angle" | "both";
+/** The allowed `--mode` values. */
+export const APPROX_MODES: readonly ApproxMode[] = ["normal", "angle", "both"];
+
+/** Parameters of the `approx` stage. */
+export interface ApproxParams {
+  /** `normal` grid, `angle` grid, or both. */
+  mode: ApproxMode;
+  /** Dimensions of the normal grid. */
+  ns: number[];
+  /** Tangent counts of the normal grid. */
+  ks: number[];
+  /** Samples per (n, configuration) in the normal grid. */
+  numSamples: number;
+  /** Sampler of the normal grid (reference: `normal`). */
+  tangents: string;
+  /** Angles (integer degrees) of the angle grid; one output folder each. */
+  angles: number[];
+  /** Dimensions of the angle grid (reference: [64]). */
+  angleNs: number[];
+  /** Tangent counts of the angle grid (reference: [4, 16, 64]). */
+  angleKs: number[];
+  /** Samples per (n, configuration) in the angle grid. */
+  angleSamples: number;
+  /** Also run the large-n grid (reference comment: n = 2^15, 2^16 with 100 samples). */
+  largeN: boolean;
+  /** Dimensions of the large-n grid. */
+  largeNs: number[];
+  /** Samples per configuration in the large-n grid. */
+  largeNSamples: number;
+}
+
+const pow2 = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => 2 ** (from + i));
+
+const PAPER_ANGLES = [15, 30, 45, 60, 75, 90];
+
+/** Default parameters per profile. */
+export function approxParams(profile: Profile): ApproxParams {
+  const base: ApproxParams = {
+    mode: "both",
+    ns: pow2(0, 14),
+    ks: pow2(0, 10),
+    numSamples: 1000,
+    tangents: "normal",
+    angles: PAPER_ANGLES,
+    angleNs: [64],
+    angleKs: [4, 16, 64],
+    angleSamples: 1000,
+    largeN: false,
+    largeNs: [2 ** 15, 2 ** 16],
+    largeNSamples: 100,
+  };
+  switch (profile) {
+    case "smoke":
+      return {
+        ...base,
+        ns: [1, 4, 16, 64],
+        ks: [1, 4, 16],
+        numSamples: 50,
+        angles: [45, 90],
+        angleKs: [4, 16],
+        angleSamples: 20,
+      };
+    case "quick":
+      return { ...base, ns: pow2(0, 12), ks: pow2(0, 6), numSamples: 200, angleSamples: 200 };
+    case "paper":
+      return base;
+  }
+}
+
+type FlagValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
+
+const strings = (v: FlagValues[string]) =>
+  (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === "string");
+
+function angleOf(raw: string): number {
+  const v = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || v > 180) {
+    throw new UsageError(`--angles must be integer degrees in [0, 180], got "${raw}"`);
+  }
+  return v;
+}
+
+const TANGENT_CHOICES = [
+  "normal",
+  "rademacher",
+  "eye",
+  "standard_basis",
+  "specific_angle_<A>",
+  "varying_length_<S>",
+  "angle",
+];
+
+/** Applies the `approx` flags to a profile's parameters (UsageError on bad input). */
+export function applyApproxFlags(values: FlagValues, base: ApproxParams): ApproxParams {
+  const p: ApproxParams = structuredClone(base);
+  if (typeof values.mode === "string") p.mode = oneOf("mode", values.mode, APPROX_MODES);
+  if (values.tangents !== undefined) {
+    const t = strings(values.tangents).at(-1)!;
+    if (t === "angle") {
+      if (values.mode === undefined) p.mode = "angle";
+    } else {
+      try {
+        getSampler(t);
+      } catch {
+        throw new UsageError(`--tangents must be one of ${TANGENT_CHOICES.join(", ")}, got "${t}"`);
+      }
+      p.tangents = t;
+      if (values.mode === undefined) p.mode = "normal";
+    }
+  }
+  if (values.n !== undefined) p.ns = listOf(strings(values.n), (x) => positiveInt("n", x));
+  if (values.k !== undefined) p.ks = listOf(strings(values.k), (x) => positiveInt("k", x));
+  if (values["num-samples"] !== undefined) {
+    const s = positiveInt("num-samples", strings(values["num-samples"]).at(-1)!);
+    p.numSamples = s;
+    p.angleSamples = s;
+    p.largeNSamples = s;
+  }
+  if (values.angles !== undefined) p.angles = listOf(strings(values.angles), angleOf);
+  if (values["large-n"] === true) p.largeN = true;
+  for (const [flag, list] of [["n", p.ns], ["k", p.ks], ["angles", p.angles]] as const) {
+    if (list.length === 0) throw new UsageError(`--${flag} must list at least one value`);
+  }
+  if (p.tangents.includes("varying_length_") && Math.max(...p.ks) > Math.min(...p.ns)) {
+    throw new UsageError(
+      `--tangents ${p.tangents} needs every k ≤ n, got k up to ${Math.max(...p.ks)} with n from ${
+        Math.min(...p.ns)
+      }`,
+    );
+  }
+  return p;
+}
+
+const flags: StageFlags<ApproxParams> = {
+  options: {
+    mode: { type: "string" },
+    n: { type: "string", multiple: true },
+    k: { type: "string", multiple: true },
+    "num-samples": { type: "string" },
+    tangents: { type: "string" },
+    angles: { type: "string", multiple: true },
+    "large-n": { type: "boolean" },
+  },
+  help: {
+    mode: "normal | angle | both: which grid to run (default both)",
+    n: "dimensions of the normal grid, e.g. 16,256,1024 (default 2^0…2^14)",
+    k: "tangent counts of the normal grid, e.g. 1,4,16 (default 2^0…2^10)",
+    "num-samples": "samples per (n, configuration) (default 1000)",
+    tangents: `sampler of the normal grid: ${TANGENT_CHOICES.join(", ")} ("angle" = --mode angle)`,
+    angles: "angles in integer degrees [0, 180] for the angle grid (default 15,30,45,60,75,90)",
+    "large-n": "also run n = 2^15, 2^16 with 100 samples (the paper's large-n grid)",
+  },
+  apply: applyApproxFlags,
+};
+
+/** One output folder: a sampler and its units (one per n). */
+interface RunPlan {
+  folder: string;
+  sampler: string;
+  units: { n: number; ks: number[]; S: number }[];
+}
+
+/** The output folders and units of a parameter set, in order. */
+export function planRuns(p: ApproxParams): RunPlan[] {
+  const runs: RunPlan[] = [];
+  if (p.mode !== "angle") {
+    const units = p.ns.map((n) => ({ n, ks: p.ks, S: p.numSamples }));
+    if (p.largeN) {
+      for (const n of p.largeNs) {
+        if (!p.ns.includes(n)) units.push({ n, ks: p.ks, S: p.largeNSamples });
+      }
+    }
+    runs.push({ folder: "approx_quality", sampler: p.tangents, units });
+  }
+  if (p.mode !== "normal") {
+    for (const a of p.angles) {
+      runs.push({
+        folder: `approx_quality__angle__${a}`,
+        sampler: `specific_angle_${a}`,
+        units: p.angleNs.map((n) => ({ n, ks: p.angleKs, S: p.angleSamples })),
+      });
+    }
+  }
+  return runs;
+}
+
+function unitWork(u: { n: number; ks: number[]; S: number }): number {
+  const ks = new Set([1, ...u.ks]);
+  let w = 0;
+  for (const k of ks) w += groupWork(u.S, k, u.n, u.ks.includes(k));
+  return w;
+}
+
+interface UnitFile {
+  fingerprint: string;
+  summary: SummaryRow[];
+}
+
+/** Computes one unit (all configurations at one n): raw CSV rows and summary rows. */
+export function computeUnit(
+  sampler: string,
+  n: number,
+  ks: number[],
+  S: number,
+  onWork: (w: number) => void = () => {},
+  log: (m: string) => void = () => {},
+): { raw: string; summary: SummaryRow[] } {
+  const configs = approxConfigs(ks);
+  const results = new Map<ApproxConfig, Metrics>();
+  for (const k of [...new Set(configs.map((c) => c.k))]) {
+    const group = configs.filter((c) => c.k === k);
+    const work = groupWork(S, k, n, group.some((c) => c.compute === "orthogonal_projection"));
+    let done = 0, ill = 0, worst = 0;
+    const metrics = computeGroup(sampler, n, k, S, group, {
+      onBatch: (s) => {
+        const w = (work * s) / S;
+        onWork(w - done);
+        done = w;
+      },
+      onIllConditioned: (info) => {
+        ill++;
+        worst = Math.max(worst, info.condition);
+      },
+    });
+    if (ill > 0) {
+      log(
+        `n=${n} k=${k}: ${ill} of ${S} Gram systems ill-conditioned (condition up to ${
+          worst.toExponential(1)
+        }), solved by least squares`,
+      );
+    }
+    group.forEach((c, i) => results.set(c, metrics[i]));
+  }
+  const raw = configs.map((c) => rawRowsCsv(n, c, sampler, results.get(c)!)).join("");
+  const summary = configs.map((c) => summarize(n, c, sampler, results.get(c)!));
+  return { raw, summary };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function run(ctx: StageContext<ApproxParams>): Promise<Record<string, unknown>> {
+  const runs = planRuns(ctx.params);
+  const TICKS = 1000;
+  const totalWork = runs.flatMap((r) => r.units).reduce((a, u) => a + unitWork(u), 0);
+  const bar = ctx.progress("approx", TICKS);
+  let workDone = 0, ticked = 0;
+  const advance = (w: number) => {
+    workDone += w;
+    const t = Math.min(TICKS, Math.floor((workDone / totalWork) * TICKS));
+    if (t > ticked) {
+      bar.tick(t - ticked);
+      ticked = t;
+    }
+  };
+  let rows = 0, resumed = 0;
+  try {
+    for (const r of runs) {
+      const summaries: SummaryRow[] = [];
+      const fragments: string[] = [];
+      for (const u of r.units) {
+        const base = join(ctx.outDir, "units", r.folder, `n=${u.n}`);
+        const fingerprint = JSON.stringify({ v: 1, sampler: r.sampler, n: u.n, ks: u.ks, S: u.S });
+        let unit: UnitFile | undefined;
+        if (await exists(`${base}.json`) && await exists(`${base}.csv`)) {
+          const f = JSON.parse(await Deno.readTextFile(`${base}.json`)) as UnitFile;
+          if (f.fingerprint === fingerprint) unit = f;
+        }
+        if (unit) {
+          resumed++;
+          advance(unitWork(u));
+        } else {
+          const { raw, summary } = computeUnit(r.sampler, u.n, u.ks, u.S, advance, ctx.log);
+          await writeFileAtomic(`${base}.csv`, raw);
+          unit = { fingerprint, summary };
+          await writeJsonAtomic(`${base}.json`, unit);
+        }
+        fragments.push(await Deno.readTextFile(`${base}.csv`));
+        summaries.push(...unit.summary);
+        rows += unit.summary.length * u.S;
+      }
+      const dir = join(ctx.outDir, r.folder);
+      await writeFileAtomic(
+        join(dir, "raw_data.csv"),
+        stringify([RAW_HEADER]) + fragments.join(""),
+      );
+      await writeFileAtomic(join(dir, "summary.csv"), summaryCsv(summaries));
+    }
+  } finally {
+    bar.stop();
+  }
+  if (resumed > 0) ctx.log(`resumed: ${resumed} completed unit(s) reused`);
+  return { folders: runs.map((r) => r.folder), rawRows: rows, resumedUnits: resumed };
+}
+
+/**
+ * The `approx` stage.
+ *
+ * @example Run the smoke grid into a temporary folder
+ * ```ts ignore
+ * import { approxStage } from "./approx.ts";
+ * const outDir = await Deno.makeTempDir();
+ * await approxStage.run({
+ *   params: approxStage.params("smoke"), outDir, inputs: {}, rootDir: ".",
+ *   backend: { requested: "cpu", name: "cpu", versions: {} },
+ *   log: console.error, progress: () => ({ tick() {}, stop() {} }),
+ * });
+ * ```
+ */
+export const approxStage: Stage<ApproxParams> = {
+  name: "approx",
+  description:
+    "Approximation quality of forward gradients vs the true gradient (paper §4.1, §4.3 angles)",
+  deps: [],
+  sources: ["src/stages/approx.ts", "src/stages/approx/", "src/core/"],
+  params: approxParams,
+  flags,
+  run,
+};
