@@ -24,15 +24,21 @@ export interface TrainingData {
   readonly inputSize: number;
   /** Number of classes. */
   readonly numClasses: number;
+  /** Training split (shuffled per epoch; evaluated unshuffled). */
   readonly train: SplitSource;
+  /** Validation split, if any (its loss drives early stopping). */
   readonly val?: SplitSource;
+  /** Test split. */
   readonly test: SplitSource;
 }
 
 /** Normalisation facts of a prepared image dataset. */
 export interface ImageMeta {
+  /** Height, width, channels. */
   shape: readonly number[];
+  /** Per-channel mean on [0, 1] pixels. */
   mean: readonly number[];
+  /** Per-channel standard deviation on [0, 1] pixels. */
   std: readonly number[];
 }
 

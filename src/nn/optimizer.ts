@@ -81,10 +81,12 @@ export function scheduleFactor(schedule: Schedule, t: number, epochs: number): n
  * ```
  */
 export class Sgd {
+  /** The settings with defaults filled in. */
   readonly options: Required<SgdOptions>;
   #t = 0;
   #buffers: (tf.Tensor | undefined)[] = [];
 
+  /** @param options LR, momentum, weight decay, Nesterov, schedule, epoch budget */
   constructor(options: SgdOptions) {
     this.options = {
       momentum: 0,

@@ -20,7 +20,9 @@ export const METRIC_COLUMNS = [
 
 /** Facts about a run that fill the constant columns. */
 export interface RunFacts {
+  /** The run's gradient. */
   spec: GradientSpec;
+  /** The run's seed. */
   seed: number;
   /** Model config columns (`model__*`), in order. */
   modelConfig: Readonly<Record<string, string | number>>;
@@ -83,12 +85,19 @@ export function progressColumns(f: RunFacts): string[] {
 
 /** One evaluated epoch. */
 export interface EpochRecord {
+  /** Epoch number (0 = before training). */
   epoch: number;
+  /** Mean cross-entropy on the (unshuffled) training split. */
   train_loss: number;
+  /** Accuracy on the training split. */
   train_accuracy: number;
+  /** Mean cross-entropy on the validation split (NaN without one). */
   val_loss: number;
+  /** Accuracy on the validation split (NaN without one). */
   val_accuracy: number;
+  /** Mean cross-entropy on the test split. */
   test_loss: number;
+  /** Accuracy on the test split. */
   test_accuracy: number;
   /** Seconds spent training this epoch (0 at epoch 0). */
   trainSeconds: number;

@@ -35,7 +35,9 @@ export interface FcRunPlan {
   width: number;
   /** Dataset name (`mnist`). */
   dataset: string;
+  /** The gradient mode. */
   gradient: GradientSpec;
+  /** The run's seed. */
   seed: number;
   /** The learning rate (from the table or `--lr`). */
   lr: number;

@@ -32,7 +32,9 @@ export type StopReason = "diverged" | "early_stopping";
  * ```
  */
 export class StopRule {
+  /** The best criterion loss so far. */
   best = Infinity;
+  /** Epochs since the last improvement. */
   counter = 0;
 
   /**
@@ -40,6 +42,7 @@ export class StopRule {
    * @param minDelta an epoch improves only if loss < best − minDelta
    * @param breakAtLoss divergence threshold
    */
+  /** Creates a rule; see the parameters. */
   constructor(
     readonly patience = 10,
     readonly minDelta = 0,

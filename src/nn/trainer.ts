@@ -20,6 +20,7 @@ import { Timers } from "./timers.ts";
 
 /** Settings of one training run. */
 export interface TrainSettings {
+  /** The gradient mode. */
   gradient: GradientSpec;
   /** Initial learning rate. */
   lr: number;

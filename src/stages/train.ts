@@ -34,6 +34,7 @@ import type { Profile, Stage } from "../pipeline/stage.ts";
 
 /** One approach of the grid: bp, or fg/frog with k tangents. */
 export interface ApproachK {
+  /** bp, fg or frog. */
   approach: Approach;
   /** Number of tangents; null for bp. */
   k: number | null;

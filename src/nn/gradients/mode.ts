@@ -37,6 +37,7 @@ export type Perturbation = typeof PERTURBATIONS[number];
 
 /** Which gradient a run uses. */
 export interface GradientSpec {
+  /** bp, fg (mean) or frog (orthogonal projection). */
   approach: Approach;
   /** Number of tangents (ignored for bp). */
   k: number;
@@ -75,6 +76,7 @@ export function timerNames(spec: GradientSpec): string[] {
 
 /** A ready gradient computation with its own tangent stream. */
 export interface GradientMode {
+  /** What this mode computes. */
   readonly spec: GradientSpec;
   /** One gradient computation on a batch (tensors belong to the caller). */
   compute(model: Model, x: tf.Tensor, labels: tf.Tensor1D, timers?: TimingSink): GradientResult;

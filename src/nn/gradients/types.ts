@@ -20,6 +20,7 @@ export interface GradientResult {
 
 /** Optional timing sink: `add(name, seconds)`. */
 export interface TimingSink {
+  /** Adds `seconds` to the timer `name`. */
   add(name: string, seconds: number): void;
 }
 
