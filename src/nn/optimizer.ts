@@ -86,7 +86,11 @@ export class Sgd {
   #t = 0;
   #buffers: (tf.Tensor | undefined)[] = [];
 
-  /** @param options LR, momentum, weight decay, Nesterov, schedule, epoch budget */
+  /**
+   * Creates the optimizer.
+   *
+   * @param options LR, momentum, weight decay, Nesterov, schedule, epoch budget
+   */
   constructor(options: SgdOptions) {
     this.options = {
       momentum: 0,
