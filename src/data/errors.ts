@@ -1,8 +1,9 @@
 /**
- * The error raised for unreadable, corrupt or missing dataset files.
+ * The errors raised for corrupt dataset files and for datasets that cannot be found.
  *
  * @module
  */
+import { UsageError } from "../cli/args.ts";
 
 /**
  * A dataset file is missing, corrupt or inconsistent. The message is one line
@@ -20,4 +21,20 @@
  */
 export class DatasetError extends Error {
   override name = "DatasetError";
+}
+
+/**
+ * No source of a dataset exists (or a path given for it does not): a usage
+ * problem, so command-line entry points print the one-line message, which
+ * names the flag and environment variable to set, and exit with code 2.
+ *
+ * @example Tell a missing dataset from a corrupt one
+ * ```ts
+ * import { MissingDatasetError } from "./errors.ts";
+ * const e = new MissingDatasetError("Cannot find MNIST: pass --mnist-dir <path>");
+ * console.assert(e.name === "MissingDatasetError");
+ * ```
+ */
+export class MissingDatasetError extends UsageError {
+  override name = "MissingDatasetError";
 }

@@ -100,7 +100,10 @@ export function pixelStats(
   channels: number,
 ): { mean: number[]; std: number[] } {
   const hist = new Float64Array(256 * channels);
-  for (let i = 0; i < images.length; i++) hist[(i % channels) * 256 + images[i]]++;
+  for (let ch = 0; ch < channels; ch++) {
+    const base = ch * 256;
+    for (let i = ch; i < images.length; i += channels) hist[base + images[i]]++;
+  }
   const mean: number[] = [], std: number[] = [];
   for (let ch = 0; ch < channels; ch++) {
     let n = 0, s = 0, s2 = 0;

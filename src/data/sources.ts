@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { digest, exists, firstLine, isGzip } from "./_bytes.ts";
 import { cifarBinaryFromEntries, isCifarBatchName, readCifarBinaryFolder } from "./cifar_binary.ts";
 import { type Downloaded, DownloadError, downloadVerified, type FetchFn } from "./download.ts";
-import { DatasetError } from "./errors.ts";
+import { DatasetError, MissingDatasetError } from "./errors.ts";
 import { checkImagesAndLabels, parseIdx } from "./idx.ts";
 import {
   buildImageFolder,
@@ -430,7 +430,8 @@ export function noSourceMessage(spec: DatasetSpec, attempts: readonly SourceAtte
  * @param name `mnist` or `cifar10`
  * @param opts given path, repository root, download switch
  * @returns the images, labels, source record and attempts
- * @throws {DatasetError} when a source is corrupt, a download fails its checksum, or no source exists
+ * @throws {DatasetError} when a source is corrupt or a download fails its checksum
+ * @throws {MissingDatasetError} when no source exists (a UsageError: the message names the flag and variable)
  *
  * @example Load MNIST from the first source that has it
  * ```ts
@@ -466,7 +467,7 @@ export async function loadDataset(name: DatasetName, opts: LoadOptions): Promise
       outcome: "absent",
       detail: "downloads are off (--no-download)",
     });
-    throw new DatasetError(noSourceMessage(spec, attempts));
+    throw new MissingDatasetError(noSourceMessage(spec, attempts));
   }
   try {
     const loaded = await downloadDataset(spec, opts);
@@ -475,6 +476,6 @@ export async function loadDataset(name: DatasetName, opts: LoadOptions): Promise
   } catch (e) {
     if (!(e instanceof DownloadError)) throw e;
     attempts.push({ kind: "download", location: url, outcome: "failed", detail: firstLine(e) });
-    throw new DatasetError(noSourceMessage(spec, attempts));
+    throw new MissingDatasetError(noSourceMessage(spec, attempts));
   }
 }

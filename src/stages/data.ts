@@ -25,7 +25,7 @@ import {
   trainValSplit,
   writePreparedDataset,
 } from "../data/mod.ts";
-import { DatasetError } from "../data/errors.ts";
+import { MissingDatasetError } from "../data/errors.ts";
 
 /** Parameters of the data stage. */
 export interface DataParams {
@@ -92,7 +92,9 @@ async function prepare(
   const given = name === "mnist" ? ctx.params.mnistDir : ctx.params.cifar10Path;
   if (given && !(await exists(given.path))) {
     const where = given.from === "flag" ? `--${spec.flag}` : spec.env;
-    throw new DatasetError(`Cannot read ${spec.title} from ${where}=${given.path}: not found`);
+    throw new MissingDatasetError(
+      `Cannot read ${spec.title} from ${where}=${given.path}: not found; set it to an existing path`,
+    );
   }
   const t0 = performance.now();
   const loaded = await loadDataset(name, {

@@ -1,7 +1,8 @@
 import assert, { deepEqual as assertEquals, rejects as assertRejects } from "node:assert/strict";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
-import { DatasetError } from "../../src/data/errors.ts";
+import { DatasetError, MissingDatasetError } from "../../src/data/errors.ts";
+import { UsageError } from "../../src/cli/args.ts";
 import { pixelStats } from "../../src/data/normalize.ts";
 import { CIFAR_TEST_BATCH, CIFAR_TRAIN_BATCHES } from "../../src/data/cifar_binary.ts";
 import { CIFAR10 } from "../../src/data/specs.ts";
@@ -23,9 +24,12 @@ function histogram(s: ImageSplit, k: number): number[] {
   return h;
 }
 
-function isDatasetError(pattern: RegExp) {
+function isDatasetError(
+  pattern: RegExp,
+  cls: typeof DatasetError | typeof MissingDatasetError = DatasetError,
+) {
   return (e: unknown) => {
-    assert(e instanceof DatasetError, `expected DatasetError, got ${e}`);
+    assert(e instanceof cls, `expected ${cls.name}, got ${e}`);
     assert.match(e.message, pattern);
     assert(!e.message.includes("\n"), "one line");
     return true;
@@ -125,6 +129,7 @@ Deno.test("loadDataset('mnist') stops at a corrupt or incomplete given folder, n
 });
 
 Deno.test("loadDataset() offline with no source says which flag and variable to use", async () => {
+  assert(new MissingDatasetError("x") instanceof UsageError, "exits 2 with one line from the CLI");
   const missing = "/nonexistent/fg-data-test";
   await assertRejects(
     () =>
@@ -135,6 +140,7 @@ Deno.test("loadDataset() offline with no source says which flag and variable to 
       }),
     isDatasetError(
       /^Cannot find MNIST: no local copy and no download \(tried package \/nonexistent\/fg-data-test: not found; download https:\/\/.*: downloads are off \(--no-download\)\); put train-images-idx3-ubyte.* and pass --mnist-dir <path> or set FG_MNIST_DIR=<path>$/,
+      MissingDatasetError,
     ),
   );
   const failingFetch = () => Promise.reject(new TypeError("error sending request: dns error"));
@@ -147,6 +153,7 @@ Deno.test("loadDataset() offline with no source says which flag and variable to 
       }),
     isDatasetError(
       /^Cannot find CIFAR-10: .*download https:\/\/www\.cs\.toronto\.edu\/~kriz\/cifar-10-binary\.tar\.gz: Cannot download cifar-10-binary\.tar\.gz: .*dns error\).*cifar-10-binary\.tar\.gz.* pass --cifar10-path <path> or set FG_CIFAR10_PATH=<path>$/,
+      MissingDatasetError,
     ),
   );
 });

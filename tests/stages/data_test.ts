@@ -1,7 +1,7 @@
 import assert, { deepEqual as assertEquals, throws as assertThrows } from "node:assert/strict";
 import { join, resolve } from "node:path";
 import { parseFlags, UsageError } from "../../src/cli/args.ts";
-import { readPreparedDataset } from "../../src/data/mod.ts";
+import { MissingDatasetError, readPreparedDataset } from "../../src/data/mod.ts";
 import { loadDataset } from "../../src/data/sources.ts";
 import type { StageContext } from "../../src/pipeline/stage.ts";
 import { type DataParams, dataStage } from "../../src/stages/data.ts";
@@ -146,7 +146,10 @@ Deno.test("dataStage.run() rejects a missing FG_CIFAR10_PATH and writes nothing"
     };
     await assert.rejects(
       () => dataStage.run(context(params, out, [])),
-      /^DatasetError: Cannot read CIFAR-10 from FG_CIFAR10_PATH=\/nonexistent\/cifar: not found$/,
+      (e: unknown) =>
+        e instanceof MissingDatasetError && e instanceof UsageError &&
+        e.message ===
+          "Cannot read CIFAR-10 from FG_CIFAR10_PATH=/nonexistent/cifar: not found; set it to an existing path",
     );
     assertEquals([...Deno.readDirSync(out)], []);
   } finally {
