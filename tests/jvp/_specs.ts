@@ -522,6 +522,23 @@ export const matmulSpecs: OpSpec[] = [
     h: 1e-3,
     fdTol: 5e-2,
   },
+  {
+    name: "einsum (batched bilinear form)",
+    family: "matmul",
+    kernels: ["Einsum"],
+    shapes: [[2, 3, 4], [2, 4, 5]],
+    f: (a, b) => tf.einsum("bij,bjk->bik", a, b),
+    ref: (a, b) => tf.matMul(a, b),
+  },
+  {
+    name: "einsum with one null tangent",
+    family: "matmul",
+    kernels: ["Einsum"],
+    shapes: [[3, 4], [4, 5]],
+    noTangent: [1],
+    f: (a, b) => tf.einsum("ij,jk->ik", a, b),
+    ref: (a, b) => tf.matMul(a, b),
+  },
 ];
 
 /** A 2×2 kernel dilated by 2 as the equivalent 3×3 kernel (a linear map tfjs can differentiate). */
