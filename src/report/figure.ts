@@ -100,6 +100,7 @@ export function lineFigureSpec(o: LineFigureOptions): VegaLiteSpec {
     axis: { format: "d" },
   };
   const yScale = yType === "linear" ? { zero: false } : { type: yType };
+  const yAxis = yType === "log" ? { axis: { format: "~e" } } : {};
   const color = {
     field: "series",
     type: "nominal",
@@ -117,7 +118,7 @@ export function lineFigureSpec(o: LineFigureOptions): VegaLiteSpec {
       : { type: "line", point: { size: 16 }, strokeWidth: 1.5 },
     encoding: {
       x,
-      y: { field: "y", type: "quantitative", title: o.yTitle, scale: yScale },
+      y: { field: "y", type: "quantitative", title: o.yTitle, scale: yScale, ...yAxis },
       color,
     },
   });
@@ -129,7 +130,7 @@ export function lineFigureSpec(o: LineFigureOptions): VegaLiteSpec {
       mark: { type: "area", opacity: 0.2 },
       encoding: {
         x,
-        y: { field: "lo", type: "quantitative", title: o.yTitle, scale: yScale },
+        y: { field: "lo", type: "quantitative", title: o.yTitle, scale: yScale, ...yAxis },
         y2: { field: "hi" },
         color,
       },
@@ -141,7 +142,7 @@ export function lineFigureSpec(o: LineFigureOptions): VegaLiteSpec {
       mark: { type: "line", strokeDash: [5, 3], strokeWidth: 1.2 },
       encoding: {
         x,
-        y: { field: "y", type: "quantitative", title: o.yTitle, scale: yScale },
+        y: { field: "y", type: "quantitative", title: o.yTitle, scale: yScale, ...yAxis },
         color,
       },
     });
