@@ -10,6 +10,9 @@ import { approxStage } from "./approx.ts";
 import { dataStage } from "./data.ts";
 import { functionsStage } from "./functions.ts";
 import { trainStage } from "./train.ts";
+import { tablesStage } from "./tables.ts";
+import { verifyStage } from "./verify.ts";
+import { reportStage } from "./report.ts";
 
 /** Every stage of the pipeline, upstream first. */
 export const STAGES: Stage[] = [
@@ -18,6 +21,9 @@ export const STAGES: Stage[] = [
   approxStage,
   functionsStage,
   trainStage,
+  tablesStage,
+  verifyStage,
+  reportStage,
 ];
 
 /**
