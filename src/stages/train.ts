@@ -203,7 +203,7 @@ export function applyTrainFlags(values: FlagValues, base: TrainParams): TrainPar
     p.perturbation = oneOf("perturbation", one(values.perturbation), PERTURBATIONS);
   }
   if (values.lr !== undefined) {
-    const lr = numberIn("lr", one(values.lr), 0);
+    const lr = numberIn("lr", one(values.lr));
     if (lr <= 0) throw new UsageError(`--lr must be a number > 0, got "${one(values.lr)}"`);
     p.lr = lr;
   }
