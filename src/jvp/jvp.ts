@@ -48,6 +48,7 @@ interface KernelParams {
 
 interface EngineLike {
   runKernelFunc: (params: KernelParams) => tf.Tensor | tf.Tensor[];
+  disposeTensor: (t: tf.Tensor) => void;
 }
 
 interface Trace {
@@ -57,6 +58,8 @@ interface Trace {
   owned: Set<tf.Tensor>;
   /** The caller's tangents: never disposed here. */
   external: Set<tf.Tensor>;
+  /** How many primals each owned tangent is the tangent of (identity-like rules share one). */
+  refs: Map<tf.Tensor, number>;
   depth: number;
   inRule: boolean;
   onKernel?: (kernelName: string) => void;
@@ -152,13 +155,35 @@ function handleKernel(trace: Trace, params: KernelParams, out: tf.Tensor | tf.Te
       tf.keep(t);
       trace.owned.add(t);
     }
+    trace.refs.set(t, (trace.refs.get(t) ?? 0) + 1);
     trace.tangents.set(o.id, t);
   });
+}
+
+/** Frees the tangent of a primal that is being disposed, once no other primal shares it. */
+function release(trace: Trace, primal: tf.Tensor): void {
+  const t = trace.tangents.get(primal.id);
+  if (t === undefined) return;
+  trace.tangents.delete(primal.id);
+  const n = (trace.refs.get(t) ?? 0) - 1;
+  if (n > 0) {
+    trace.refs.set(t, n);
+    return;
+  }
+  trace.refs.delete(t);
+  if (trace.owned.delete(t)) t.dispose();
 }
 
 function withTrace<T>(trace: Trace, run: () => T): T {
   const engine = tf.engine() as unknown as EngineLike;
   const original = engine.runKernelFunc;
+  const originalDispose = engine.disposeTensor;
+  // A disposed primal can never be an input again, so its tangent is dead too:
+  // wrapping parts of f in tf.tidy bounds the memory of deep networks.
+  engine.disposeTensor = function (this: EngineLike, t: tf.Tensor) {
+    originalDispose.call(this, t);
+    if (!trace.inRule) release(trace, t);
+  };
   engine.runKernelFunc = function (this: EngineLike, params: KernelParams) {
     if (params.kernelName === undefined || trace.depth > 0 || trace.inRule) {
       return original.call(this, params);
@@ -177,7 +202,9 @@ function withTrace<T>(trace: Trace, run: () => T): T {
     return run();
   } finally {
     delete (engine as { runKernelFunc?: unknown }).runKernelFunc;
+    delete (engine as { disposeTensor?: unknown }).disposeTensor;
     if (engine.runKernelFunc !== original) engine.runKernelFunc = original;
+    if (engine.disposeTensor !== originalDispose) engine.disposeTensor = originalDispose;
   }
 }
 
@@ -193,7 +220,10 @@ function withTrace<T>(trace: Trace, run: () => T): T {
  * `Cannot compute JVP of "<kernel>": no rule is registered`.
  *
  * All intermediate tensors (primal and tangent) are disposed; the caller owns
- * the returned primal output(s) and tangent(s).
+ * the returned primal output(s) and tangent(s). A tangent is freed as soon as
+ * its primal is disposed, so wrapping the layers of a deep `f` in `tf.tidy`
+ * keeps the tangent memory to that of the live activations. `f` must be
+ * synchronous.
  *
  * @param f the function; returns one tensor or an array of tensors
  * @param primals the point at which to differentiate
@@ -227,6 +257,7 @@ export function jvp(
     tangents: new Map(),
     owned: new Set(),
     external: new Set(),
+    refs: new Map(),
     depth: 0,
     inRule: false,
     onKernel: options.onKernel,
@@ -262,6 +293,7 @@ export function jvp(
     for (const t of trace.owned) t.dispose();
     trace.owned.clear();
     trace.external.clear();
+    trace.refs.clear();
     trace.tangents.clear();
     active = null;
   }

@@ -118,6 +118,32 @@ Deno.test("jvp() frees every intermediate tensor and leaves the caller's tangent
   tf.dispose([x, w, vx, vw]);
 });
 
+Deno.test("jvp() frees a tangent as soon as its primal is disposed (tf.tidy inside f)", () => {
+  const x = tf.ones([4, 5]);
+  const v = tf.ones([3, 4, 5]);
+  const before = tf.memory().numTensors;
+  let inside = -1;
+  const r = jvp(
+    (x) => {
+      let h = x;
+      for (let i = 0; i < 10; i++) {
+        const next = tf.tidy(() => tf.tanh(tf.mul(tf.sin(h), 1.5)));
+        if (i > 0) h.dispose();
+        h = next;
+      }
+      inside = tf.memory().numTensors - before;
+      return h;
+    },
+    [x],
+    [v],
+  );
+  // Alive at the end of f: the last activity and its tangent (plus scalar constants tfjs caches).
+  assert.ok(inside <= 4, `${inside} tensors alive at the end of f`);
+  tf.dispose([r.primal as tf.Tensor, r.tangent as tf.Tensor]);
+  assert.equal(tf.memory().numTensors, before);
+  tf.dispose([x, v]);
+});
+
 Deno.test("jvp() inside tf.tidy: the results belong to the caller's scope", () => {
   const x = tf.ones([3]);
   const v = tf.ones([2, 3]);
