@@ -38,6 +38,14 @@ function denseBlock(
       const y = dense(x2, params[0] as tf.Tensor2D, params[1] as tf.Tensor1D, wrt);
       return relu ? tf.relu(y) : y;
     },
+    paramGradients(x, y, dy) {
+      return tf.tidy(() => {
+        const x2 = (flatten ? tf.reshape(x, [x.shape[0], -1]) : x) as tf.Tensor2D;
+        // ReLU passes the gradient where its output is positive (tfjs: step(pre) = step(out)).
+        const dz = (relu ? tf.mul(dy, tf.step(y)) : dy) as tf.Tensor2D;
+        return [tf.matMul(tf.transpose(x2), dz), tf.sum(dz, 0)];
+      });
+    },
   };
 }
 

@@ -23,6 +23,17 @@ export interface Block {
    * @param wrt which gradients the block's dense layers record (see {@link DenseGradients})
    */
   apply(x: tf.Tensor, params: readonly tf.Tensor[], wrt: DenseGradients): tf.Tensor2D;
+  /**
+   * Optional fast block-local backward: the parameter gradients for an output
+   * cotangent `dy`, given the block's input `x` and output `y` from the
+   * forward pass (no recomputation). Must equal backprop through `apply`.
+   */
+  paramGradients?(
+    x: tf.Tensor,
+    y: tf.Tensor,
+    dy: tf.Tensor,
+    params: readonly tf.Tensor[],
+  ): tf.Tensor[];
 }
 
 /** A trainable model made of blocks. Parameters are plain tensors that the optimizer replaces. */

@@ -25,7 +25,8 @@ import type { GradientResult, TimingSink } from "./types.ts";
 
 /**
  * Per-sample loss directional derivatives d [k, B] for activity tangents V
- * [k, N] by true forward mode; also returns the loss and the block inputs.
+ * [k, N] by true forward mode; also returns the loss and the activities
+ * (block inputs, then the logits).
  * The caller disposes `inputs[1..]`.
  */
 export function nodeForwardJvps(
@@ -57,6 +58,7 @@ export function nodeForwardJvps(
     const B = logits.shape[0];
     const g = crossEntropyLogitGradient(logits, labels); // [B, C]
     const d = tf.div(tf.sum(tf.mul(t!, g), 2), B) as tf.Tensor2D; // [k, B]
+    inputs.push(tf.keep(logits));
     return { loss: crossEntropy(logits, labels), d };
   });
   return { ...res, inputs };

@@ -17,26 +17,30 @@ import type { GradientResult, TimingSink } from "./types.ts";
 /**
  * Weight gradients from per-sample activity gradient estimates, block by
  * block: for block i, backprop `fg[i]` [B, n_i] through the block alone from
- * its stored input. No gradient flows between blocks.
+ * its stored input. No gradient flows between blocks. Blocks with a
+ * `paramGradients` method use it with their stored output (no recomputation);
+ * others are recomputed from the input and differentiated, as the original.
  *
  * @param model the model
- * @param inputs block inputs (inputs[0] is the model input)
+ * @param acts block inputs and the last output: acts[i] is block i's input,
+ *   acts[i + 1] its output (acts[0] is the model input)
  * @param fgBlocks activity gradient estimate per block, [B, n_i]
+ * @param recompute always recompute and differentiate (the generic path)
  * @returns one gradient per parameter, in parameter order
  */
 export function blockLocalGradients(
   model: Model,
-  inputs: readonly tf.Tensor[],
+  acts: readonly tf.Tensor[],
   fgBlocks: readonly tf.Tensor[],
+  recompute = false,
 ): tf.Tensor[] {
   const grads: tf.Tensor[] = new Array(model.params.length);
   model.blocks.forEach((block, i) => {
     const own = blockParams(model, i);
     if (own.length === 0) return;
-    const g = tf.grads((...p: tf.Tensor[]) => block.apply(inputs[i], p, "params"))(
-      own,
-      fgBlocks[i],
-    );
+    const g = block.paramGradients && !recompute
+      ? block.paramGradients(acts[i], acts[i + 1], fgBlocks[i], own)
+      : tf.grads((...p: tf.Tensor[]) => block.apply(acts[i], p, "params"))(own, fgBlocks[i]);
     block.paramIndices.forEach((j, m) => grads[j] = g[m]);
   });
   return grads;
@@ -84,19 +88,20 @@ export function simNodeGradients(
   aggregation: Aggregation,
   timers?: TimingSink,
 ): GradientResult & { d: tf.Tensor2D } {
-  const inputs: tf.Tensor[] = [];
+  const saved: tf.Tensor[] = []; // block inputs, then the logits
   try {
     return tf.tidy(() => {
       const B = x.shape[0];
       const zeros = model.blocks.map((b) => tf.zeros([B, b.outputSize]));
       const t0 = performance.now();
       let tForward = t0;
-      const { value, grads: acts } = tf.valueAndGrads((...z: tf.Tensor[]) => {
+      const { value, grads: actGrads } = tf.valueAndGrads((...z: tf.Tensor[]) => {
         let a: tf.Tensor = x;
         model.blocks.forEach((block, i) => {
-          inputs.push(i === 0 ? a : tf.keep(a));
+          saved.push(i === 0 ? a : tf.keep(a));
           a = tf.add(block.apply(a, blockParams(model, i), i === 0 ? "none" : "input"), z[i]);
         });
+        saved.push(tf.keep(a));
         const loss = crossEntropy(a as tf.Tensor2D, labels);
         tForward = performance.now();
         return loss;
@@ -105,14 +110,14 @@ export function simNodeGradients(
       const t1 = performance.now();
       timers?.add("backward", (t1 - tForward) / 1000);
       // Per-sample JVPs: d[j, b] = Σ_i V_i · ∂L/∂a_i(b), the batch mean's 1/B included.
-      const a = tf.concat(acts, 1); // [B, N]
+      const a = tf.concat(actGrads, 1); // [B, N]
       const d = tf.matMul(tangents, tf.transpose(a)) as tf.Tensor2D; // [k, B]
       const fg = forwardGradient(tangents, d, aggregation); // [N, B]
-      const grads = blockLocalGradients(model, inputs, splitActivityGradient(model, fg));
+      const grads = blockLocalGradients(model, saved, splitActivityGradient(model, fg));
       timers?.add("compute_forward_gradients", (performance.now() - t1) / 1000);
       return { loss: value as tf.Scalar, grads, d };
     });
   } finally {
-    for (let i = 1; i < inputs.length; i++) inputs[i].dispose();
+    for (let i = 1; i < saved.length; i++) saved[i].dispose();
   }
 }

@@ -5,7 +5,7 @@ import { Rng } from "../../../src/core/rng.ts";
 import { createFc } from "../../../src/nn/fc.ts";
 import { bpGradients } from "../../../src/nn/gradients/bp.ts";
 import { sampleNormalTangents } from "../../../src/nn/gradients/mode.ts";
-import { simNodeGradients } from "../../../src/nn/gradients/sim_node.ts";
+import { blockLocalGradients, simNodeGradients } from "../../../src/nn/gradients/sim_node.ts";
 import { crossEntropy } from "../../../src/nn/loss.ts";
 import { activityCount, blockParams, disposeModel } from "../../../src/nn/model.ts";
 import { randomBatch, relErr } from "../_helpers.ts";
@@ -79,5 +79,24 @@ Deno.test("with k ≥ N spanning tangents, frog node gradients equal the bp grad
   const frog = simNodeGradients(model, x, y, v, "orthogonal_projection");
   const bp = bpGradients(model, x, y);
   bp.grads.forEach((g, i) => assert(relErr(frog.grads[i], g) < 1e-3, `param ${i}`));
+  disposeModel(model);
+});
+
+Deno.test("blockLocalGradients() fast dense path equals recompute-and-backprop", () => {
+  const { model, x, y, n } = setup();
+  const v = sampleNormalTangents(new Rng(9, "tangents"), 5, n);
+  // Activities and a per-sample activity estimate from one sim step.
+  const acts: tf.Tensor[] = [x];
+  let a: tf.Tensor = x;
+  model.blocks.forEach((block, i) => {
+    a = block.apply(a, blockParams(model, i), "none");
+    acts.push(a);
+  });
+  const r = simNodeGradients(model, x, y, v, "orthogonal_projection");
+  const fgBlocks = model.blocks.map((b) => tf.randomNormal([8, b.outputSize], 0, 1, "float32", 3));
+  const fast = blockLocalGradients(model, acts, fgBlocks);
+  const slow = blockLocalGradients(model, acts, fgBlocks, true);
+  fast.forEach((g, i) => assert(relErr(g, slow[i]) < 1e-6, `param ${i}`));
+  assert(r.grads.length === fast.length);
   disposeModel(model);
 });
