@@ -13,7 +13,7 @@ import { readTarEntries } from "./tar.ts";
 import type { ImageSplit } from "./types.ts";
 
 /** Bytes in one CIFAR-10 binary record: 1 label + 32·32·3 pixels. */
-export const CIFAR_RECORD_BYTES = 1 + 32 * 32 * 3;
+export const CIFAR_RECORD_BYTES: number = 1 + 32 * 32 * 3;
 /** Training batch file names, in the order their records are concatenated. */
 export const CIFAR_TRAIN_BATCHES: readonly string[] = [1, 2, 3, 4, 5].map((i) =>
   `data_batch_${i}.bin`

@@ -36,6 +36,7 @@ export interface Downloaded {
 
 /** A download that failed for a network reason (not a checksum mismatch). */
 export class DownloadError extends Error {
+  /** Always `"DownloadError"`. */
   override name = "DownloadError";
 }
 

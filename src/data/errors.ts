@@ -20,6 +20,7 @@ import { UsageError } from "../cli/args.ts";
  * ```
  */
 export class DatasetError extends Error {
+  /** Always `"DatasetError"`. */
   override name = "DatasetError";
 }
 
@@ -36,5 +37,6 @@ export class DatasetError extends Error {
  * ```
  */
 export class MissingDatasetError extends UsageError {
+  /** Always `"MissingDatasetError"`. */
   override name = "MissingDatasetError";
 }
