@@ -26,9 +26,13 @@ import type { GradientResult, TimingSink } from "./types.ts";
  * The columns of V are strided per parameter; copying them in JS is much
  * faster than `tf.split` along axis 1 on wasm (about 1 s for 30M values).
  */
-export function splitTangents(tangents: tf.Tensor2D, params: readonly tf.Tensor[]): tf.Tensor[] {
+export function splitTangents(
+  tangents: tf.Tensor2D,
+  params: readonly tf.Tensor[],
+  raw?: Float32Array,
+): tf.Tensor[] {
   const [k, P] = tangents.shape;
-  const all = tangents.dataSync() as Float32Array;
+  const all = raw ?? tangents.dataSync() as Float32Array;
   let offset = 0;
   return params.map((p) => {
     const n = p.size;
@@ -45,10 +49,11 @@ export function weightForwardJvps(
   x: tf.Tensor,
   labels: tf.Tensor1D,
   tangents: tf.Tensor2D,
+  raw?: Float32Array,
 ): { loss: tf.Scalar; d: tf.Tensor1D } {
   return tf.tidy(() => {
     const k = tangents.shape[0];
-    const perParam = splitTangents(tangents, model.params);
+    const perParam = splitTangents(tangents, model.params, raw);
     const r = jvp(
       (...p: tf.Tensor[]) => crossEntropy(forward(model, x, "none", p), labels),
       model.params,
@@ -66,6 +71,7 @@ export function weightForwardJvps(
  * tangents (timers `forward_and_jvps`, `compute_forward_gradients`).
  *
  * @param tangents V [k, P], columns in parameter order
+ * @param raw the values of `tangents` if the caller has them (saves a read-back)
  * @returns loss, the forward-gradient estimate per parameter and d [k]
  */
 export function fwadWeightGradients(
@@ -75,9 +81,10 @@ export function fwadWeightGradients(
   tangents: tf.Tensor2D,
   aggregation: Aggregation,
   timers?: TimingSink,
+  raw?: Float32Array,
 ): GradientResult & { d: tf.Tensor1D } {
   const t0 = performance.now();
-  const { loss, d } = weightForwardJvps(model, x, labels, tangents);
+  const { loss, d } = weightForwardJvps(model, x, labels, tangents, raw);
   const t1 = performance.now();
   timers?.add("forward_and_jvps", (t1 - t0) / 1000);
   const grads = tf.tidy(() =>

@@ -146,10 +146,13 @@ export function createGradientMode(spec: GradientSpec, seed: number): GradientMo
     compute(model, x, y, timers) {
       const n = spec.perturbation === "node" ? activityCount(model) : parameterCount(model);
       const t0 = performance.now();
-      const v = sampleNormalTangents(rng, spec.k, n);
+      const raw = fillNormal(rng, new Float32Array(spec.k * n));
+      const v = tf.tensor2d(raw, [spec.k, n]);
       timers?.add("create_tangents", (performance.now() - t0) / 1000);
       try {
-        return fn(model, x, y, v, aggregation, timers);
+        return fn === fwadWeightGradients
+          ? fwadWeightGradients(model, x, y, v, aggregation, timers, raw)
+          : fn(model, x, y, v, aggregation, timers);
       } finally {
         v.dispose();
       }
