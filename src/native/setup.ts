@@ -278,6 +278,8 @@ export async function setupNative(opts: SetupOptions): Promise<SetupResult> {
 
   // Network route.
   if (!opts.offline) {
+    // A copy left by an earlier attempt would let npm skip the install script.
+    await Deno.remove(pkgDir, { recursive: true }).catch(() => {});
     say(`[network] npm install ${spec} (its install script downloads libtensorflow) ...`);
     const r = await exec(logFile, "npm", ["install", ...npmFlags, spec], { cwd: dir });
     if (r.code === 0 && existsSync(join(dir, addonRel(dir, pkgDir)))) {
