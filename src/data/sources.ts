@@ -319,7 +319,7 @@ async function readCifarPath(
         ...base,
         train: data.train,
         test: data.test,
-        source: { kind, location: path, format: "cifar-binary", files },
+        source: { kind, location: dir, format: "cifar-binary", files },
       };
     }
     const folder = await readImageFolderDir(path, { size: [32, 32] });

@@ -281,6 +281,40 @@ Deno.test("loadDataset('cifar10') tells binary archives from image folders and c
   }
 });
 
+Deno.test("loadDataset('cifar10') downloads the binary release and reads its 50000/10000 records", async () => {
+  // Official-size synthetic batches: record r of batch b has label (r + b) % 10.
+  const batchNames = [...CIFAR_TRAIN_BATCHES, CIFAR_TEST_BATCH];
+  const tgz = await makeTar(batchNames.map((name, b) => ({
+    name: `cifar-10-batches-bin/${name}`,
+    data: cifarRecords(Array.from({ length: 10000 }, (_, r) => (r + b) % 10)),
+  })));
+  const md5 = createHash("md5").update(tgz).digest("hex");
+  const url = "https://cifar.test/cifar-10-binary.tar.gz";
+  const fetch = () => Promise.resolve(new Response(tgz.slice()));
+  const c = await loadDataset("cifar10", {
+    rootDir,
+    localDefaults: [],
+    downloads: [{ file: "cifar-10-binary.tar.gz", urls: [url], md5 }],
+    fetch,
+  });
+  assertEquals([c.source.kind, c.source.location, c.source.format], [
+    "download",
+    url,
+    "cifar-binary",
+  ]);
+  assertEquals(c.source.files[0].md5, md5);
+  assertEquals(c.attempts, [{ kind: "download", location: url, outcome: "used" }]);
+  assertEquals([c.train.count, c.test.count], [50000, 10000]);
+  // Batches concatenate in order; pixels are NHWC.
+  for (const [i, b, r] of [[0, 0, 0], [12345, 1, 2345], [49999, 4, 9999]]) {
+    assertEquals(c.train.labels[i], (r + b) % 10);
+    for (const [p, ch] of [[0, 0], [517, 1], [1023, 2]]) {
+      assertEquals(c.train.images[i * 3072 + 3 * p + ch], (r + 7 * ch + p) % 256);
+    }
+  }
+  assertEquals(c.test.labels[9999], (9999 + 5) % 10);
+});
+
 Deno.test("loadDataset('cifar10') imports ../shared/datasets/cifar10-images.tar.gz: 50000/10000, 32×32×3, near the published means", async () => {
   const c = await loadDataset("cifar10", { rootDir, download: false });
   const path = resolve(rootDir, "..", "shared", "datasets", "cifar10-images.tar.gz");
