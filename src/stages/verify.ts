@@ -19,6 +19,7 @@ import { checksTable, decideChecks, type PendingCheck } from "../report/checks.t
 import { approxChecks } from "../report/verify_approx.ts";
 import { functionChecks } from "../report/verify_functions.ts";
 import { networkChecks } from "../report/verify_networks.ts";
+import { identityChecks } from "../report/verify_identity.ts";
 import { readMathReference, REFERENCE_MATH_PATH } from "../report/reference.ts";
 import { writeTable } from "../report/outputs.ts";
 import { cellText } from "../report/table.ts";
@@ -38,12 +39,14 @@ const TEST_SPLIT = 10000;
 /**
  * Runs every check on the upstream folders.
  *
+ * @param identity Size of the simulated/true forward identity check (FC width 256, batch 16, k 4 and 16 by default).
  * @returns The pending checks and the sections that had no data.
  */
 export async function collectChecks(
   inputs: Record<string, string | undefined>,
   profile: string,
   rootDir: string,
+  identity: Parameters<typeof identityChecks>[0] = {},
 ): Promise<{ checks: PendingCheck[]; notRun: string[] }> {
   const checks: PendingCheck[] = [];
   const notRun: string[] = [];
@@ -54,8 +57,10 @@ export async function collectChecks(
   if (fns) checks.push(...functionChecks(fns, await readMathReference(rootDir)));
   else notRun.push("functions");
   const runs = inputs.train ? await readTraining(inputs.train) : null;
-  if (runs) checks.push(...networkChecks(runs, profile, (r) => r.evalLimit ?? TEST_SPLIT));
-  else notRun.push("networks");
+  if (runs) {
+    checks.push(...networkChecks(runs, profile, (r) => r.evalLimit ?? TEST_SPLIT));
+    checks.push(...identityChecks(identity));
+  } else notRun.push("networks");
   return { checks, notRun };
 }
 
@@ -72,13 +77,14 @@ export const verifyStage: Stage<VerifyParams> = {
   description: "Checks every result against theory, the authors' values and the paper's claims",
   deps: RESULT_STAGES,
   sources: [
+    "src/nn",
+    "src/jvp",
+    "src/core",
     "src/stages/verify.ts",
     "src/stages/tables.ts",
     "src/report",
-    "src/core/lgamma.ts",
     REFERENCE_MATH_PATH,
   ],
-  backendIndependent: true,
   params: (profile) => ({ profile, familyAlpha: 0.001 }),
   flags: { options: {}, help: {}, apply: (_values, base) => base },
   async run(ctx) {

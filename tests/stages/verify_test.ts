@@ -52,6 +52,7 @@ Deno.test("verify passes every check on good Monte-Carlo, function and training 
     { approx: APPROX, functions: FUNCTIONS, train: TRAIN },
     "smoke",
     REPO_ROOT_DIR,
+    { width: 16, batch: 4, ks: [2, 8] },
   );
   assertEquals(notRun, []);
   const { results } = decideChecks(checks);
@@ -62,6 +63,9 @@ Deno.test("verify passes every check on good Monte-Carlo, function and training 
   }
   assert_(results.some((r) => r.check.startsWith("frog mean cosine = E[χk]/E[χn] (n=64, k=4)")));
   assert_(results.some((r) => r.check.includes("k=16 test accuracy ≥ k=4")));
+  const identity = results.filter((r) => r.check.startsWith("simulated = true forward mode"));
+  assertEquals(identity.length, 8); // node/weight × fg-mean/frog × k ∈ {2, 8}
+  for (const r of identity) assert_((r.measured as number) < 1e-4, `${r.check}: ${r.measured}`);
 });
 
 Deno.test("verify fails a wrong frog cosine and names the row", async () => {
