@@ -40,6 +40,11 @@ export interface OpSpec {
    * or wrong (StridedSlice, dilated conv2d, some broadcasting gradients).
    */
   ref?: (...xs: tf.Tensor[]) => tf.Tensor;
+  /**
+   * f is elementwise (all inputs share one shape, any shape works): the spec is
+   * also run on random shapes.
+   */
+  shapeFree?: boolean;
   /** Finite-difference step (default 1e-2). */
   h?: number;
   /** Relative tolerance of the finite-difference check (default 2e-2). */
@@ -89,6 +94,11 @@ export function randomNormal(rng: Rng, shape: number[]): tf.Tensor {
   return tf.tensor(draw(rng, size(shape), "normal"), shape);
 }
 
+/** A random shape: rank 1 to 4, each axis 1 to 4 long. */
+export function randomShape(rng: Rng): number[] {
+  return Array.from({ length: 1 + rng.nextInt(4) }, () => 1 + rng.nextInt(4));
+}
+
 /** Draws the primals of a spec. */
 export function primalsOf(spec: OpSpec, rng: Rng): tf.Tensor[] {
   return spec.shapes.map((s, i) => tf.tensor(draw(rng, size(s), spec.domains?.[i] ?? "normal"), s));
@@ -121,6 +131,10 @@ export async function checkSpec(
   referenceBackend?: string,
 ): Promise<void> {
   const rng = new Rng(seed, "jvp-spec", spec.name, k);
+  if (seed !== 1 && spec.shapeFree) {
+    const shape = randomShape(rng);
+    spec = { ...spec, shapes: spec.shapes.map(() => shape) };
+  }
   const xs = primalsOf(spec, rng);
   const vs = spec.shapes.map((s, i) =>
     spec.noTangent?.includes(i) ? null : randomNormal(rng, [k, ...s])
@@ -203,5 +217,9 @@ export function testSpecs(specs: OpSpec[], referenceBackend?: string): void {
         assert.equal(tf.memory().numTensors, before, `${spec.name}: tensors leaked`);
       });
     }
+    if (!spec.shapeFree) continue;
+    Deno.test(`${spec.kernels.join(", ")} JVP rule matches reverse mode and central differences: ${spec.name} on random shapes (k = 2)`, async () => {
+      for (const seed of [11, 12, 13]) await checkSpec(spec, 2, seed, referenceBackend);
+    });
   }
 }

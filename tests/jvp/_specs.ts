@@ -925,3 +925,17 @@ export const ALL_SPECS: OpSpec[] = [
   ...compositeSpecs,
   ...networkSpecs,
 ];
+
+const SHAPE_FREE_ARITHMETIC = [
+  "mul",
+  "div",
+  "pow of two inputs",
+  "maximum",
+  "minimum",
+  "addN",
+];
+for (const spec of [...unarySpecs, ...activationSpecs, ...arithmeticSpecs]) {
+  spec.shapeFree = spec.family !== "arithmetic"
+    ? spec.name !== "prelu"
+    : SHAPE_FREE_ARITHMETIC.includes(spec.name);
+}
