@@ -2,6 +2,7 @@
 // default path without a native install, a broken install, and, when
 // `deno task setup-native` has installed the backend here, the native path.
 import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -105,14 +106,18 @@ if (installed) {
   });
 }
 
-/** Runs `f` on `backend` and returns its outputs as plain arrays. */
-async function runOn(backend: string, f: () => tf.Tensor[]): Promise<Float32Array[]> {
+/** Runs `f` on `backend` and returns its named outputs as plain arrays. */
+async function runOn(
+  backend: string,
+  f: () => Record<string, tf.Tensor>,
+): Promise<Record<string, Float32Array>> {
   assert.ok(await tf.setBackend(backend));
   await tf.ready();
   const before = tf.memory().numTensors;
   const outs = tf.tidy(f);
-  const data = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>));
-  tf.dispose(outs);
+  const data: Record<string, Float32Array> = {};
+  for (const [name, t] of Object.entries(outs)) data[name] = (await t.data()) as Float32Array;
+  tf.dispose(Object.values(outs));
   assert.equal(tf.memory().numTensors, before, `tensors leaked on ${backend}`);
   return data;
 }
@@ -123,14 +128,15 @@ function assertClose(a: Float32Array, b: Float32Array, what: string): void {
   for (const v of b) scale = Math.max(scale, Math.abs(v));
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  // float32 sums of ≤ 96 terms in different orders differ by ≲ 96 · 6e-8 ≈ 6e-6 of the
-  // output scale; 1e-4 leaves room for oneDNN's blocking while still catching a wrong kernel.
+  // float32 sums of at most a few hundred terms (162 for the conv-kernel gradient) in
+  // different orders differ by ≲ n · 6e-8 ≈ 1e-5 of the output scale; 1e-4 leaves room
+  // for oneDNN's blocking while still catching a wrong kernel.
   const tol = 1e-4 * Math.max(1, scale);
   assert.ok(worst <= tol, `${what}: max |diff| ${worst} > ${tol}`);
 }
 
 if (installed) {
-  Deno.test("the native backend runs ops in the project's tfjs and agrees with wasm", async () => {
+  Deno.test("the native backend runs ops in the project's tfjs and agrees with wasm (cpu for einsum and conv gradients)", async () => {
     const info = await initBackend("tensorflow");
     assert.equal(info.name, "tensorflow");
     assert.equal(tf.getBackend(), "tensorflow");
@@ -140,28 +146,56 @@ if (installed) {
     const w = rng.normal(new Float32Array(96 * 32));
     const b = rng.normal(new Float32Array(32));
     const y = rng.normal(new Float32Array(64 * 32));
+    const im = rng.normal(new Float32Array(2 * 9 * 9 * 3));
+    const k = rng.normal(new Float32Array(3 * 3 * 3 * 4));
+    const dk = rng.normal(new Float32Array(3 * 3 * 3 * 2));
     const program = () => {
       const X = tf.tensor2d(x, [64, 96]);
       const W = tf.tensor2d(w, [96, 32]);
       const B = tf.tensor1d(b);
       const Y = tf.tensor2d(y, [64, 32]);
+      const img = tf.tensor4d(im, [2, 9, 9, 3]);
+      const K = tf.tensor4d(k, [3, 3, 3, 4]);
+      const DK = tf.tensor4d(dk, [3, 3, 3, 2]);
       const h = tf.relu(tf.add(tf.matMul(X, W), B));
       const loss = (wv: tf.Tensor) =>
-        tf.mean(tf.square(tf.sub(tf.tanh(tf.matMul(X, wv as tf.Tensor2D)), Y)));
-      const g = tf.grad(loss)(W);
-      return [
-        h,
-        tf.matMul(X, W),
-        tf.matMul(tf.transpose(X), tf.ones([64, 8])),
-        tf.softmax(h),
-        tf.sum(h, 0),
-        tf.exp(tf.neg(tf.abs(h))),
-        g,
-      ];
+        tf.mean(tf.square(tf.sub(tf.tanh(tf.matMul(X, wv as tf.Tensor2D)), Y))) as tf.Scalar;
+      return {
+        "relu(xW+b)": h,
+        "transposed matMul": tf.matMul(X, tf.ones([64, 8]), true, false),
+        "batched matMul": tf.matMul(
+          tf.reshape(X, [4, 16, 96]),
+          tf.reshape(W, [4, 24, 32]).reshape([4, 96, 8]),
+        ),
+        "softmax": tf.softmax(h),
+        "sum, cumsum": tf.concat([tf.sum(h, 0), tf.cumsum(h, 1).reshape([-1])]),
+        "gather, oneHot": tf.add(
+          tf.gather(h, tf.tensor1d([5, 0, 63], "int32")),
+          tf.oneHot(tf.tensor1d([1, 2, 3], "int32"), 32),
+        ),
+        "exp, sin, sigmoid": tf.stack([tf.exp(tf.neg(tf.abs(h))), tf.sin(h), tf.sigmoid(h)]),
+        "where, greater": tf.where(tf.greater(h, 1), h, tf.zerosLike(h)),
+        "conv2d, avgPool": tf.avgPool(tf.conv2d(img, K, 1, "same"), 2, 2, "valid"),
+        "depthwiseConv2d": tf.depthwiseConv2d(img, DK, 1, "valid"),
+        "grad wrt W": tf.grad(loss)(W),
+      };
     };
-    const names = ["relu(xW+b)", "matMul", "transpose·ones", "softmax", "sum", "exp(-|h|)", "grad"];
+    // wasm has no Einsum or Conv2DBackpropFilter kernel: these are checked against cpu.
+    const cpuChecked = () => {
+      const X = tf.tensor2d(x, [64, 96]);
+      const W = tf.tensor2d(w, [96, 32]);
+      const img = tf.tensor4d(im, [2, 9, 9, 3]);
+      const K = tf.tensor4d(k, [3, 3, 3, 4]);
+      const f = (kv: tf.Tensor) =>
+        tf.sum(tf.square(tf.avgPool(tf.conv2d(img, kv as tf.Tensor4D, 1, "same"), 2, 2, "valid")));
+      return { "grad wrt conv kernel": tf.grad(f)(K), einsum: tf.einsum("ij,jk->ik", X, W) };
+    };
     const nat = await runOn("tensorflow", program);
     const ref = await runOn("wasm", program);
-    nat.forEach((a, i) => assertClose(a, ref[i], names[i]));
+    assert.deepEqual(Object.keys(nat), Object.keys(ref));
+    for (const name of Object.keys(ref)) assertClose(nat[name], ref[name], name);
+    const natConv = await runOn("tensorflow", cpuChecked);
+    const cpuConv = await runOn("cpu", cpuChecked);
+    for (const name of Object.keys(cpuConv)) assertClose(natConv[name], cpuConv[name], name);
   });
 }
