@@ -87,7 +87,14 @@ async function prepare(
   const done = await completeMeta(ctx.outDir, name);
   if (done) {
     ctx.log(`${spec.title}: already prepared in this folder, kept`);
-    return { source: done.source.kind, location: done.source.location, counts: done.counts };
+    return {
+      source: done.source.kind,
+      location: done.source.location,
+      format: done.source.format,
+      attempts: done.sourceAttempts,
+      counts: done.counts,
+      kept: true,
+    };
   }
   const given = name === "mnist" ? ctx.params.mnistDir : ctx.params.cifar10Path;
   if (given && !(await exists(given.path))) {
