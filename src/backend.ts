@@ -70,6 +70,12 @@ async function tryNative(): Promise<boolean> {
   }
 }
 
+/** The libtensorflow version the native backend runs on (its addon reports it). */
+function nativeVersions(): Record<string, string> {
+  const b = tf.backend() as unknown as { binding?: { TF_Version?: unknown } };
+  return { libtensorflow: String(b.binding?.TF_Version ?? "unknown") };
+}
+
 async function start(name: string): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`Cannot start backend "${name}": tfjs refused it`);
@@ -129,7 +135,12 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
   active = {
     requested: choice,
     name,
-    versions: { tfjs: tf.version.tfjs, deno: Deno.version.deno, v8: Deno.version.v8 },
+    versions: {
+      tfjs: tf.version.tfjs,
+      deno: Deno.version.deno,
+      v8: Deno.version.v8,
+      ...(name === "tensorflow" ? nativeVersions() : {}),
+    },
     notice,
   };
   return active;

@@ -139,6 +139,7 @@ if (installed) {
   Deno.test("the native backend runs ops in the project's tfjs and agrees with wasm (cpu for einsum and conv gradients)", async () => {
     const info = await initBackend("tensorflow");
     assert.equal(info.name, "tensorflow");
+    assert.match(info.versions.libtensorflow ?? "", /^\d+\.\d+\.\d+/);
     assert.equal(tf.getBackend(), "tensorflow");
     assert.ok(tf.engine().backendNames().includes("wasm"));
     const rng = new Rng(7, "native-test");
