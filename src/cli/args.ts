@@ -71,18 +71,20 @@ export function parseFlags<T extends ParseArgsConfig["options"]>(
 }
 
 /**
- * Runs a command-line entry point: a UsageError prints `error: <message>` on one
- * line and exits 2; any other error prints its message and exits 1.
+ * Runs a command-line entry point. A UsageError, also one wrapped as the
+ * `cause` of another error (a stage that rejected its input), prints
+ * `error: <message>` on one line and exits 2; any other error prints its
+ * message on one line and exits 1. Set `FG_DEBUG=1` to print stack traces.
  */
 export async function runMain(main: () => Promise<void> | void): Promise<void> {
   try {
     await main();
   } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`error: ${e.message}`);
-      Deno.exit(2);
-    }
-    console.error(`error: ${(e as Error)?.stack ?? e}`);
-    Deno.exit(1);
+    const debug = Deno.env.get("FG_DEBUG") === "1";
+    if (debug) console.error((e as Error)?.stack ?? e);
+    const usage = e instanceof UsageError || (e as Error)?.cause instanceof UsageError;
+    const message = (e as Error)?.message ?? String(e);
+    console.error(`error: ${message.split("\n")[0]}`);
+    Deno.exit(usage ? 2 : 1);
   }
 }
