@@ -313,6 +313,12 @@ export async function setupNative(opts: SetupOptions): Promise<SetupResult> {
   }
 
   // Offline route.
+  if (Deno.build.os !== "linux") {
+    throw new SetupError(
+      "offline route",
+      `it builds from the Linux TensorFlow wheel; on ${Deno.build.os} only the network route works`,
+    );
+  }
   say(`[offline 1/5] npm install --ignore-scripts ${spec} node-gyp@${NODE_GYP_VERSION} ...`);
   const inst = await exec(logFile, "npm", [
     "install",
