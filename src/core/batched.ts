@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type Aggregation, checkAggregation, selectSubset, type SubsetRule } from "./aggregate.ts";
-import { type GramSolveInfo, GramSolver } from "./_linalg.ts";
+import { type GramSolveInfo, GramSolver, solveGramFast } from "./_linalg.ts";
 import { REFINE_ABOVE_CONDITION } from "./aggregate.ts";
 
 type Route = "js" | "per-sample" | "batched";
@@ -68,6 +68,37 @@ export function batchedGram(
     }
     return out;
   }
+  if (how === "per-sample" && r >= 64 && r % 2 === 0) {
+    // Symmetry: [A; B][A; B]ᵀ needs only AAᵀ, BAᵀ and BBᵀ (3/4 of the flops).
+    const h = r / 2;
+    const res = tf.tidy(() => {
+      const parts: tf.Tensor[] = [];
+      for (let s = 0; s < S; s++) {
+        const o = s * k * n;
+        const a = tf.tensor2d(v.subarray(o, o + h * n), [h, n]);
+        const b = tf.tensor2d(v.subarray(o + h * n, o + r * n), [h, n]);
+        const at = tf.transpose(a);
+        parts.push(tf.matMul(a, at), tf.matMul(b, at), tf.matMul(b, tf.transpose(b)));
+      }
+      return tf.concat(parts, 0);
+    });
+    const blocks = res.dataSync();
+    res.dispose();
+    const hh = h * h;
+    for (let s = 0; s < S; s++) {
+      const go = s * r * r, bo = s * 3 * hh;
+      for (let i = 0; i < h; i++) {
+        for (let j = 0; j < h; j++) {
+          out[go + i * r + j] = blocks[bo + i * h + j];
+          const ba = blocks[bo + hh + i * h + j]; // (B Aᵀ)[i][j]
+          out[go + (h + i) * r + j] = ba;
+          out[go + j * r + h + i] = ba;
+          out[go + (h + i) * r + h + j] = blocks[bo + 2 * hh + i * h + j];
+        }
+      }
+    }
+    return out;
+  }
   const res = tf.tidy(() => {
     if (how === "per-sample") {
       const parts: tf.Tensor[] = [];
@@ -107,35 +138,50 @@ export function batchedCombine(
       `Cannot combine tangents: expected ${S}×${m}×${k} weights, got ${w.length}`,
     );
   }
-  const how = route(m * k > 64 ? 64 : 1);
-  if (how === "js") {
+  // Measured on wasm (k = 256, n = 4096, m = 3): one JS pass that updates all
+  // m accumulators per tangent element takes 1 ms per sample, a per-sample
+  // tfjs matMul 4–7 ms (tiny M is XNNPACK's worst case). Only backends with
+  // fast batched matMuls (tensorflow, webgpu) use tfjs here.
+  const be = tf.getBackend();
+  if (be === "cpu" || be === "wasm") {
     const out = new Float32Array(S * m * n);
-    const acc = new Float64Array(n);
+    const acc = Array.from({ length: m }, () => new Float64Array(n));
+    const [a0, a1, a2] = acc;
     for (let s = 0; s < S; s++) {
-      for (let i = 0; i < m; i++) {
-        acc.fill(0);
-        for (let j = 0; j < k; j++) {
-          const c = w[(s * m + i) * k + j];
-          if (c === 0) continue;
-          const o = (s * k + j) * n;
-          for (let t = 0; t < n; t++) acc[t] += c * v[o + t];
+      for (const a of acc) a.fill(0);
+      for (let j = 0; j < k; j++) {
+        const o = (s * k + j) * n;
+        const wo = s * m * k + j;
+        if (m === 3) {
+          const c0 = w[wo], c1 = w[wo + k], c2 = w[wo + 2 * k];
+          for (let t = 0; t < n; t++) {
+            const x = v[o + t];
+            a0[t] += c0 * x;
+            a1[t] += c1 * x;
+            a2[t] += c2 * x;
+          }
+        } else if (m === 2) {
+          const c0 = w[wo], c1 = w[wo + k];
+          for (let t = 0; t < n; t++) {
+            const x = v[o + t];
+            a0[t] += c0 * x;
+            a1[t] += c1 * x;
+          }
+        } else {
+          for (let i = 0; i < m; i++) {
+            const c = w[wo + i * k];
+            if (c === 0) continue;
+            const a = acc[i];
+            for (let t = 0; t < n; t++) a[t] += c * v[o + t];
+          }
         }
-        out.set(acc, (s * m + i) * n);
       }
+      for (let i = 0; i < m; i++) out.set(acc[i], (s * m + i) * n);
     }
     return out;
   }
   const res = tf.tidy(() => {
     const w32 = Float32Array.from(w);
-    if (how === "per-sample") {
-      const parts: tf.Tensor[] = [];
-      for (let s = 0; s < S; s++) {
-        const vs = tf.tensor2d(v.subarray(s * k * n, (s + 1) * k * n), [k, n]);
-        const ws = tf.tensor2d(w32.subarray(s * m * k, (s + 1) * m * k), [m, k]);
-        parts.push(tf.matMul(ws, vs));
-      }
-      return tf.concat(parts, 0);
-    }
     return tf.matMul(tf.tensor3d(w32, [S, m, k]), tf.tensor3d(v, [S, k, n]));
   });
   const out = res.dataSync() as Float32Array;
@@ -224,11 +270,15 @@ function gram64(v: Float32Array, off: number, m: number, n: number): Float64Arra
 }
 
 /**
- * Solves one sample's frog system: float64 solve of the float32 Gram,
- * refined through V when ill-conditioned; if refinement stalls, the Gram is
- * re-formed in float64 and solved again.
+ * Solves one tangent set's frog system G c = d for the m contiguous tangents
+ * of `v` starting at element `off`: a float64 solve of the (float32) Gram
+ * matrix G (conjugate gradients or Cholesky), refined with float64 residuals
+ * d − V(Vᵀc) when the condition estimate exceeds 1e3; if refinement stalls,
+ * the Gram is re-formed in float64 and solved again.
+ *
+ * @returns the weights c (length m) and how the system was solved
  */
-function solveSample(
+export function solveProjectionWeights(
   v: Float32Array,
   off: number,
   m: number,
@@ -236,9 +286,13 @@ function solveSample(
   G: Float64Array,
   d: Float64Array,
 ): { x: Float64Array; info: GramSolveInfo } {
-  let solver = new GramSolver(G, m);
-  let x = solver.solve(d);
-  if (solver.info.condition > REFINE_ABOVE_CONDITION && !refine64(v, off, m, n, d, solver, x)) {
+  const first = solveGramFast(G, d, m);
+  if (first.solver === undefined || first.info.condition <= REFINE_ABOVE_CONDITION) {
+    return { x: first.x, info: first.info };
+  }
+  let solver = first.solver;
+  let x = first.x;
+  if (!refine64(v, off, m, n, d, solver, x)) {
     solver = new GramSolver(gram64(v, off, m, n), m);
     x = solver.solve(d);
     refine64(v, off, m, n, d, solver, x);
@@ -277,7 +331,14 @@ export function batchedProjectionWeights(
     const G = batchedGram(v, S, k, n, m);
     for (let s = 0; s < S; s++) {
       const Gs = G.subarray(s * m * m, (s + 1) * m * m);
-      const { x, info } = solveSample(v, s * k * n, m, n, Gs, d.subarray(s * k, s * k + m));
+      const { x, info } = solveProjectionWeights(
+        v,
+        s * k * n,
+        m,
+        n,
+        Gs,
+        d.subarray(s * k, s * k + m),
+      );
       opts.onGramSolve?.(info, s);
       w.set(x, s * k);
     }
@@ -306,7 +367,7 @@ export function batchedProjectionWeights(
   for (let s = 0; s < S; s++) {
     const ds = Float64Array.from(idxs[s], (j) => d[s * k + j]);
     const Gs = G.subarray(s * m * m, (s + 1) * m * m);
-    const { x, info } = solveSample(sub, s * m * n, m, n, Gs, ds);
+    const { x, info } = solveProjectionWeights(sub, s * m * n, m, n, Gs, ds);
     opts.onGramSolve?.(info, s);
     idxs[s].forEach((j, i) => (w[s * k + j] = x[i]));
   }

@@ -17,8 +17,8 @@ import { listOf, oneOf, positiveInt, UsageError } from "../cli/args.ts";
 import { getSampler } from "../core/mod.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../pipeline/files.ts";
 import type { Profile, Stage, StageContext, StageFlags } from "../pipeline/stage.ts";
-import { type ApproxConfig, approxConfigs } from "./approx/configs.ts";
-import { computeGroup, groupWork, type Metrics } from "./approx/compute.ts";
+import { approxConfigs } from "./approx/configs.ts";
+import { computeMetrics, groupWork } from "./approx/compute.ts";
 import { RAW_HEADER, rawRowsCsv, summarize, summaryCsv, type SummaryRow } from "./approx/table.ts";
 import { stringify } from "csv-stringify/sync";
 
@@ -233,30 +233,22 @@ export function computeUnit(
   log: (m: string) => void = () => {},
 ): { raw: string; summary: SummaryRow[] } {
   const configs = approxConfigs(ks);
-  const results = new Map<ApproxConfig, Metrics>();
-  for (const k of [...new Set(configs.map((c) => c.k))]) {
-    const group = configs.filter((c) => c.k === k);
-    const work = groupWork(S, k, n, group.some((c) => c.compute === "orthogonal_projection"));
-    let done = 0, ill = 0, worst = 0;
-    const metrics = computeGroup(sampler, n, k, S, group, {
-      onBatch: (s) => {
-        const w = (work * s) / S;
-        onWork(w - done);
-        done = w;
-      },
-      onIllConditioned: (info) => {
-        ill++;
-        worst = Math.max(worst, info.condition);
-      },
-    });
-    if (ill > 0) {
-      log(
-        `n=${n} k=${k}: ${ill} of ${S} Gram systems ill-conditioned (condition up to ${
-          worst.toExponential(1)
-        }), solved by least squares`,
-      );
-    }
-    group.forEach((c, i) => results.set(c, metrics[i]));
+  const ill = new Map<number, { count: number; worst: number }>();
+  const results = computeMetrics(sampler, n, configs, S, {
+    onWork,
+    onIllConditioned: (info, k) => {
+      const e = ill.get(k) ?? { count: 0, worst: 0 };
+      e.count++;
+      e.worst = Math.max(e.worst, info.condition);
+      ill.set(k, e);
+    },
+  });
+  for (const [k, e] of ill) {
+    log(
+      `n=${n} k=${k}: ${e.count} of ${S} Gram systems ill-conditioned (condition up to ${
+        e.worst.toExponential(1)
+      }), solved by least squares`,
+    );
   }
   const raw = configs.map((c) => rawRowsCsv(n, c, sampler, results.get(c)!)).join("");
   const summary = configs.map((c) => summarize(n, c, sampler, results.get(c)!));

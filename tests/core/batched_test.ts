@@ -54,7 +54,7 @@ for (const backend of ["cpu", "wasm"] as const) {
 
   Deno.test(`batchedGram() and batchedCombine() match direct products (${backend})`, async () => {
     await initBackend(backend);
-    for (const k of [2, 20]) {
+    for (const k of [2, 20, 64]) {
       const S = 3, n = 9;
       const { v } = batch(S, k, n, 7);
       const G = batchedGram(v, S, k, n);

@@ -6,6 +6,7 @@ import { UsageError } from "../../src/cli/args.ts";
 import { type ApproxParams, approxStage, planRuns } from "../../src/stages/approx.ts";
 import { approxConfigs } from "../../src/stages/approx/configs.ts";
 import { pyFloat } from "../../src/stages/approx/table.ts";
+import { computeMetrics } from "../../src/stages/approx/compute.ts";
 import type { StageContext } from "../../src/pipeline/stage.ts";
 
 const info = await initBackend("cpu");
@@ -278,4 +279,23 @@ Deno.test("pyFloat() writes numbers like pandas (Python repr)", () => {
   assert.equal(pyFloat(1e16), "1e+16");
   assert.equal(pyFloat(-0.00012), "-0.00012");
   assert.equal(pyFloat(NaN), "");
+});
+
+Deno.test("computeMetrics(): the shared normal stream gives the same metrics as drawing per k", () => {
+  const configs = approxConfigs([1, 2, 8, 32]);
+  for (const n of [4, 16]) {
+    const a = computeMetrics("normal", n, configs, 12);
+    const b = computeMetrics("normal", n, configs, 12, { shareStream: false });
+    for (const c of configs) {
+      a.get(c)!.forEach((col, j) => {
+        const other = b.get(c)![j];
+        col.forEach((x, i) =>
+          assert.ok(
+            Math.abs(x - other[i]) <= 1e-5 * (1 + Math.abs(x)),
+            `${c.label} n=${n} col ${j} sample ${i}: ${x} vs ${other[i]}`,
+          )
+        );
+      });
+    }
+  }
 });

@@ -1,18 +1,28 @@
 /**
- * The per-sample metrics of one (n, k) group of configurations, computed for
- * all samples in batches: tangents are drawn once per batch and shared by
- * every configuration with that k (the reference restarts the seed-0
- * generator per configuration, so they see identical tangents).
+ * The per-sample metrics of the approximation-quality configurations at one
+ * n, computed for all samples in batches.
+ *
+ * The reference restarts a seed-0 generator for every configuration, so all
+ * configurations at one n read the same stream: those with the same k see
+ * identical tangents, and (because the normal stream does not depend on how
+ * draws are split, see `Rng.zigguratNormal`) sample s of a k-configuration is
+ * rows [s·k, (s+1)·k) of that stream. With the `normal` sampler and every k
+ * dividing the largest, this module therefore draws the stream once for the
+ * largest k, computes the directional derivatives and row norms once, and
+ * takes every smaller k's Gram matrices as diagonal blocks of chunk Gram
+ * matrices. Other samplers are drawn per k.
  *
  * @module
  */
 import {
   batchedCombine,
   batchedDirectionalDerivatives,
+  batchedGram,
   batchedProjectionWeights,
   getSampler,
   type GramSolveInfo,
   Rng,
+  solveProjectionWeights,
 } from "../../core/mod.ts";
 import type { ApproxConfig } from "./configs.ts";
 
@@ -34,112 +44,267 @@ export function batchSize(S: number, k: number, n: number): number {
   return Math.max(1, Math.min(S, Math.floor(8_000_000 / (k * Math.max(n, k)))));
 }
 
-/** Relative work of one (n, k) group, for progress bars. */
+/** Relative work of the configurations with k tangents at n, for progress bars. */
 export function groupWork(S: number, k: number, n: number, frog: boolean): number {
   return S * k * n * (2 + (frog ? Math.min(k, n) / 16 : 0));
 }
 
-/** Options of {@link computeGroup}. */
-export interface GroupOptions {
-  /** Called after each batch with the fraction of the group's samples done. */
-  onBatch?: (samplesDone: number) => void;
-  /** Called for Gram solves that needed the least-squares fallback. */
-  onIllConditioned?: (info: GramSolveInfo, sample: number) => void;
+/** Options of {@link computeMetrics}. */
+export interface ComputeOptions {
+  /** Called with the work done since the last call (units of {@link groupWork}). */
+  onWork?: (work: number) => void;
+  /** Called for Gram systems that needed the least-squares fallback. */
+  onIllConditioned?: (info: GramSolveInfo, k: number) => void;
+  /** Draw one shared stream for all k when possible (default true; false is for tests). */
+  shareStream?: boolean;
+}
+
+/** Everything the metric pass needs for the k-configurations of one batch. */
+interface KBatch {
+  k: number;
+  configs: readonly ApproxConfig[];
+  /** Tangents of `count` consecutive k-samples. */
+  v: Float32Array;
+  count: number;
+  /** Global index of the first sample. */
+  first: number;
+  /** Directional derivatives [count·k]. */
+  d: Float64Array;
+  /** Squared tangent norms [count·k] (only when a normalised configuration exists). */
+  normSq?: Float64Array;
+  /** Frog weights [count·k] (only when a frog configuration exists). */
+  frog?: Float64Array;
+}
+
+/** Forms the needed combinations and writes the six metrics of every configuration. */
+function metricsPass(n: number, b: KBatch, out: Map<ApproxConfig, Metrics>): void {
+  const { k, configs, count } = b;
+  const needMean = configs.some((c) => c.compute !== "orthogonal_projection" && !c.normalize);
+  const needNorm = configs.some((c) => c.compute !== "orthogonal_projection" && c.normalize);
+  const rows: ("frog" | "mean" | "norm")[] = [];
+  if (b.frog) rows.push("frog");
+  if (needMean) rows.push("mean");
+  if (needNorm) rows.push("norm");
+  const m = rows.length;
+  const w = new Float64Array(count * m * k);
+  for (let s = 0; s < count; s++) {
+    rows.forEach((r, i) => {
+      const o = (s * m + i) * k;
+      for (let j = 0; j < k; j++) {
+        const x = s * k + j;
+        w[o + j] = r === "frog"
+          ? b.frog![x]
+          : r === "mean"
+          ? b.d[x] / k
+          : b.d[x] / (k * b.normSq![x]);
+      }
+    });
+  }
+  const F = batchedCombine(b.v, count, k, n, w, m);
+  const gNorm = Math.sqrt(n); // g = ones
+  for (const c of configs) {
+    const row = rows.indexOf(
+      c.compute === "orthogonal_projection" ? "frog" : c.normalize ? "norm" : "mean",
+    );
+    const scale = c.compute === "sum" ? k : 1;
+    const cols = out.get(c)!;
+    for (let s = 0; s < count; s++) {
+      const o = (s * m + row) * n;
+      let ff = 0, gf = 0, dd = 0;
+      for (let t = 0; t < n; t++) {
+        const f = scale * F[o + t];
+        ff += f * f;
+        gf += f;
+        dd += (1 - f) * (1 - f);
+      }
+      const fNorm = Math.sqrt(ff);
+      const i = b.first + s;
+      cols[0][i] = gNorm;
+      cols[1][i] = fNorm;
+      cols[2][i] = Math.sqrt(dd);
+      cols[3][i] = fNorm / gNorm;
+      cols[4][i] = gf;
+      cols[5][i] = fNorm > 0 ? gf / (gNorm * fNorm) : 0;
+    }
+  }
+}
+
+function rowNormsSq(v: Float32Array, rows: number, n: number): Float64Array {
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let ss = 0;
+    const o = r * n;
+    for (let t = 0; t < n; t++) ss += v[o + t] * v[o + t];
+    out[r] = ss;
+  }
+  return out;
 }
 
 /**
- * Computes the metrics of the configurations `configs` (all with the same k)
- * at dimension n, with the all-ones true gradient.
+ * Computes the metrics of every configuration at dimension n with the
+ * all-ones true gradient and `S` samples per configuration.
  *
  * @param sampler the sampler key
  * @param n dimension
- * @param k tangents per sample
- * @param S number of samples
- * @param configs configurations sharing k
- * @returns one {@link Metrics} per configuration, in the order given
+ * @param configs the configurations (any ks)
+ * @param S samples per configuration
+ * @returns the metrics per configuration
  */
-export function computeGroup(
+export function computeMetrics(
+  sampler: string,
+  n: number,
+  configs: readonly ApproxConfig[],
+  S: number,
+  opts: ComputeOptions = {},
+): Map<ApproxConfig, Metrics> {
+  const out = new Map<ApproxConfig, Metrics>();
+  for (const c of configs) out.set(c, METRIC_COLUMNS.map(() => new Float32Array(S)));
+  const ks = [...new Set(configs.map((c) => c.k))].sort((a, b) => a - b);
+  const kMax = ks[ks.length - 1];
+  const chunk = Math.min(kMax, n);
+  const frogKs = ks.filter((k) =>
+    configs.some((c) => c.k === k && c.compute === "orthogonal_projection")
+  );
+  const shared = opts.shareStream !== false && sampler === "normal" &&
+    ks.every((k) => kMax % k === 0) &&
+    frogKs.every((k) => (k <= chunk ? chunk % k === 0 : k % chunk === 0));
+  if (shared) computeShared(n, ks, frogKs, configs, S, chunk, out, opts);
+  else {
+    for (const k of ks) computePerK(sampler, n, k, configs.filter((c) => c.k === k), S, out, opts);
+  }
+  return out;
+}
+
+/** One stream for all k (normal sampler); Gram blocks from chunk Grams. */
+function computeShared(
+  n: number,
+  ks: number[],
+  frogKs: number[],
+  configs: readonly ApproxConfig[],
+  S: number,
+  chunk: number,
+  out: Map<ApproxConfig, Metrics>,
+  opts: ComputeOptions,
+): void {
+  const kMax = ks[ks.length - 1];
+  const rng = new Rng(0, "approx", n);
+  const g = new Float32Array(n).fill(1);
+  const anyNorm = configs.some((c) => c.normalize);
+  const Sb = batchSize(S, kMax, n);
+  const buf = new Float32Array(Sb * kMax * n);
+  const work = new Map(ks.map((k) => [k, groupWork(S, k, n, frogKs.includes(k))]));
+  for (let q0 = 0; q0 < S; q0 += Sb) {
+    const qb = Math.min(Sb, S - q0);
+    const rows = qb * kMax;
+    const row0 = q0 * kMax; // global stream row of this batch
+    const v = buf.subarray(0, rows * n);
+    rng.zigguratNormal(v);
+    // Rows any configuration still needs (small k only use the stream's start).
+    const used = Math.min(rows, Math.max(...ks.map((k) => Math.max(0, S * k - row0))));
+    const d = batchedDirectionalDerivatives(v.subarray(0, used * n), used, 1, n, g);
+    const normSq = anyNorm ? rowNormsSq(v, used, n) : undefined;
+    // Chunk Gram matrices, only for chunks holding a needed frog block.
+    const nChunks = Math.ceil(used / chunk);
+    const needed = new Uint8Array(nChunks);
+    for (const k of frogKs) {
+      const count = Math.min(Math.floor(used / k), S - row0 / k);
+      for (let s = 0; s < count; s++) needed[Math.floor((s * k) / chunk)] = 1;
+    }
+    const list = Array.from(needed.keys()).filter((j) => needed[j] === 1);
+    const slot = new Int32Array(nChunks).fill(-1);
+    list.forEach((j, i) => (slot[j] = i));
+    let grams: Float64Array = new Float64Array(0);
+    if (list.length > 0) {
+      const contiguous = list.length === list[list.length - 1] + 1;
+      const src = contiguous
+        ? v.subarray(0, list.length * chunk * n)
+        : new Float32Array(list.length * chunk * n);
+      if (!contiguous) {
+        list.forEach((j, i) =>
+          src.set(v.subarray(j * chunk * n, (j + 1) * chunk * n), i * chunk * n)
+        );
+      }
+      grams = batchedGram(src, list.length, chunk, n);
+    }
+    for (const k of ks) {
+      const first = row0 / k;
+      const count = Math.min(Math.floor(used / k), S - first);
+      if (count <= 0) continue;
+      const kConfigs = configs.filter((c) => c.k === k);
+      let frog: Float64Array | undefined;
+      if (frogKs.includes(k)) {
+        frog = new Float64Array(count * k);
+        const mm = Math.min(k, n);
+        for (let s = 0; s < count; s++) {
+          const r = s * k;
+          const j = Math.floor(r / chunk), off = r % chunk;
+          const G = new Float64Array(mm * mm);
+          const base = slot[j] * chunk * chunk;
+          for (let a = 0; a < mm; a++) {
+            for (let bb = 0; bb < mm; bb++) {
+              G[a * mm + bb] = grams[base + (off + a) * chunk + off + bb];
+            }
+          }
+          const { x, info } = solveProjectionWeights(v, r * n, mm, n, G, d.subarray(r, r + mm));
+          if (info.method === "lstsq") opts.onIllConditioned?.(info, k);
+          frog.set(x, r);
+        }
+      }
+      metricsPass(n, {
+        k,
+        configs: kConfigs,
+        v: v.subarray(0, count * k * n),
+        count,
+        first,
+        d: d.subarray(0, count * k),
+        normSq: normSq?.subarray(0, count * k),
+        frog,
+      }, out);
+      opts.onWork?.((work.get(k)! * count) / S);
+    }
+  }
+}
+
+/** Draws the tangents of one k on their own (samplers other than `normal`). */
+function computePerK(
   sampler: string,
   n: number,
   k: number,
-  S: number,
   configs: readonly ApproxConfig[],
-  opts: GroupOptions = {},
-): Metrics[] {
+  S: number,
+  out: Map<ApproxConfig, Metrics>,
+  opts: ComputeOptions,
+): void {
   const draw = getSampler(sampler);
   const rng = new Rng(0, "approx", n);
   const g = new Float32Array(n).fill(1);
-  const gg = n;
-  const gNorm = Math.sqrt(gg);
-  const needFrog = configs.some((c) => c.compute === "orthogonal_projection");
-  const needMean = configs.some((c) => c.compute !== "orthogonal_projection" && !c.normalize);
-  const needNorm = configs.some((c) => c.compute !== "orthogonal_projection" && c.normalize);
-  // Rows of the combination: [frog?, mean?, mean of normalised?]
-  const rowFrog = needFrog ? 0 : -1;
-  const rowMean = needMean ? (needFrog ? 1 : 0) : -1;
-  const rowNorm = needNorm ? Number(needFrog) + Number(needMean) : -1;
-  const m = Number(needFrog) + Number(needMean) + Number(needNorm);
-  const out: Metrics[] = configs.map(() => METRIC_COLUMNS.map(() => new Float32Array(S)));
+  const frogNeeded = configs.some((c) => c.compute === "orthogonal_projection");
+  const anyNorm = configs.some((c) => c.normalize);
   const Sb = batchSize(S, k, n);
   const buf = new Float32Array(Sb * k * n);
+  const work = groupWork(S, k, n, frogNeeded);
   for (let s0 = 0; s0 < S; s0 += Sb) {
     const sb = Math.min(Sb, S - s0);
     const v = buf.subarray(0, sb * k * n);
     for (let s = 0; s < sb; s++) draw(rng, k, n, v.subarray(s * k * n, (s + 1) * k * n));
     const d = batchedDirectionalDerivatives(v, sb, k, n, g);
-    const w = new Float64Array(sb * m * k);
-    if (needFrog) {
-      const c = batchedProjectionWeights(v, sb, k, n, d, {
-        onGramSolve: (info, s) => {
-          if (info.method !== "cholesky") opts.onIllConditioned?.(info, s0 + s);
+    const frog = frogNeeded
+      ? batchedProjectionWeights(v, sb, k, n, d, {
+        onGramSolve: (info) => {
+          if (info.method === "lstsq") opts.onIllConditioned?.(info, k);
         },
-      });
-      for (let s = 0; s < sb; s++) w.set(c.subarray(s * k, (s + 1) * k), (s * m + rowFrog) * k);
-    }
-    if (needMean) {
-      for (let s = 0; s < sb; s++) {
-        for (let j = 0; j < k; j++) w[(s * m + rowMean) * k + j] = d[s * k + j] / k;
-      }
-    }
-    if (needNorm) {
-      for (let r = 0; r < sb * k; r++) {
-        let ss = 0;
-        const o = r * n;
-        for (let t = 0; t < n; t++) ss += v[o + t] * v[o + t];
-        const s = Math.floor(r / k), j = r % k;
-        w[(s * m + rowNorm) * k + j] = d[r] / (k * ss);
-      }
-    }
-    const F = batchedCombine(v, sb, k, n, w, m);
-    for (let s = 0; s < sb; s++) {
-      for (let ci = 0; ci < configs.length; ci++) {
-        const c = configs[ci];
-        const row = c.compute === "orthogonal_projection"
-          ? rowFrog
-          : c.normalize
-          ? rowNorm
-          : rowMean;
-        const scale = c.compute === "sum" ? k : 1;
-        const o = (s * m + row) * n;
-        let ff = 0, gf = 0, dd = 0;
-        for (let t = 0; t < n; t++) {
-          const f = scale * F[o + t];
-          ff += f * f;
-          gf += g[t] * f;
-          dd += (g[t] - f) ** 2;
-        }
-        const fNorm = Math.sqrt(ff);
-        const cols = out[ci];
-        const i = s0 + s;
-        cols[0][i] = gNorm;
-        cols[1][i] = fNorm;
-        cols[2][i] = Math.sqrt(dd);
-        cols[3][i] = fNorm / gNorm;
-        cols[4][i] = gf;
-        cols[5][i] = fNorm > 0 ? gf / (gNorm * fNorm) : 0;
-      }
-    }
-    opts.onBatch?.(s0 + sb);
+      })
+      : undefined;
+    metricsPass(n, {
+      k,
+      configs,
+      v,
+      count: sb,
+      first: s0,
+      d,
+      normSq: anyNorm ? rowNormsSq(v, sb * k, n) : undefined,
+      frog,
+    }, out);
+    opts.onWork?.((work * sb) / S);
   }
-  return out;
 }
