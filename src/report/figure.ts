@@ -39,6 +39,8 @@ export interface LineFigureOptions {
   yScale?: "linear" | "log" | "symlog";
   /** Give each panel its own y scale. */
   independentY?: boolean;
+  /** d3 number format of the y axis labels (e.g. `~e` for values spanning many decades). */
+  yFormat?: string;
   /** Draw a marker at every point (default true; off for long curves). */
   markers?: boolean;
   /** Panels per row (default 3). */
@@ -100,7 +102,7 @@ export function lineFigureSpec(o: LineFigureOptions): VegaLiteSpec {
     axis: { format: "d" },
   };
   const yScale = yType === "linear" ? { zero: false } : { type: yType };
-  const yAxis = yType === "log" ? { axis: { format: "~e" } } : {};
+  const yAxis = o.yFormat ? { axis: { format: o.yFormat } } : {};
   const color = {
     field: "series",
     type: "nominal",

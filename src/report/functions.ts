@@ -376,6 +376,7 @@ export function functionsSection(data: FunctionsData): SectionContent {
           points: curvePoints(cs),
           seriesOrder: order,
           yScale: "log",
+          yFormat: "~e",
           markers: false,
           independentY: true,
           columns: 2,
