@@ -54,9 +54,9 @@ export function tableToHtml(t: Table, rowClass?: (row: Table["rows"][number]) =>
     const cls = rowClass ? rowClass(r) : "";
     const tds = r.map((c, i) => {
       const align = t.columns[i].align;
-      return `<td class="${align}${isPm(c) ? " pm" : ""}">${
-        escapeHtml(cellText(c, t.digits))
-      }</td>`;
+      const text = cellText(c, t.digits);
+      const wrap = text.length > 60 ? " wrap" : ""; // long check descriptions wrap
+      return `<td class="${align}${isPm(c) ? " pm" : ""}${wrap}">${escapeHtml(text)}</td>`;
     }).join("");
     return `<tr${cls ? ` class="${cls}"` : ""}>${tds}</tr>`;
   }).join("\n");
@@ -86,6 +86,7 @@ thead th { border-bottom: 2px solid #555; background: #f6f6f6; }
 td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; }
 td.l, th.l { text-align: left; }
 tr.fail td { background: #fde2e2; }
+td.wrap { white-space: normal; min-width: 22rem; max-width: 40rem; }
 .badge { display: inline-block; padding: 0.1rem 0.5rem; border-radius: 0.3rem; font-weight: 600; }
 .ok { background: #d8f3dc; } .bad { background: #fde2e2; } .skip { background: #eee; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
