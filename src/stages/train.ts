@@ -111,14 +111,15 @@ export function trainParams(profile: Profile): TrainParams {
         evalLimit: 2000,
       };
     case "quick":
-      // W=256, all 8 approaches, seed 0, 5 full epochs (782 batches each), full evaluation:
-      // about 8 min on wasm on a 2-core laptop, less on the native backend.
+      // W=256, all 8 approaches, seed 0, 10 full epochs (782 batches each), full evaluation:
+      // about 10 min on wasm on a 2-core machine (5 epochs took 5m25s under load), less on
+      // the native backend.
       return {
         ...common,
         widths: [256],
         approaches: PAPER_APPROACHES,
         seeds: [0],
-        epochs: 5,
+        epochs: 10,
         maxBatchesPerEpoch: null,
         evalLimit: null,
       };
