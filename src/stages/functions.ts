@@ -230,6 +230,7 @@ export const functionsStage: Stage<FunctionsParams> = {
     "src/lrs",
     "src/core",
     "src/jvp",
+    "src/pipeline/files.ts",
     "lrs/math.csv",
     "lrs/math__custom_tangents.csv",
   ],
