@@ -14,7 +14,7 @@ import { simWeightGradients } from "../../../src/nn/gradients/sim_weight.ts";
 import { activityCount, disposeModel, parameterCount } from "../../../src/nn/model.ts";
 import { randomBatch, relErr } from "../_helpers.ts";
 
-const backend = Deno.env.get("FG_TEST_BACKEND") === "wasm" ? "wasm" : "cpu";
+const backend = (Deno.env.get("FG_TEST_BACKEND") ?? "cpu") as "cpu" | "wasm" | "tensorflow";
 await initBackend(backend);
 
 for (const perturbation of ["node", "weight"] as const) {
