@@ -95,14 +95,30 @@ export function referenceChecks(runs: FunctionRun[], refs: ReferenceValue[]): Pe
       }
       continue;
     }
-    const floor = gapFloor(r.function, r.n);
-    const gRef = ref.final - fStar, gRun = r.last - fStar;
     const settings = lrSearch
       ? ""
       : ` (run patience ${r.patience}, not the LR search's ${REFERENCE_SETTINGS.patience}: loose band)`;
+    if (fStar < 0) {
+      // Multimodal (styblinski-tang): a run with another tangent stream may end in another local
+      // minimum (each coordinate stuck at x ≈ 2.75 costs 14.1), so the gap to the optimum is not
+      // comparable across RNGs; the order of magnitude of f itself is.
+      out.push({
+        section: S,
+        check: `${name}: f within an order of magnitude of the authors' (seed 0)${settings}`,
+        expected: ref.final,
+        measured: r.last,
+        se: 0,
+        slack: 0,
+        toleranceText: "×10",
+        test: () => r.last / ref.final >= 0.1 && r.last / ref.final <= 10,
+      });
+      continue;
+    }
+    const floor = gapFloor(r.function, r.n);
+    const gRef = ref.final - fStar, gRun = r.last - fStar;
     out.push({
       section: S,
-      check: `${name}: gap f − f* within an order of magnitude of the authors' (seed 0)${settings}`,
+      check: `${name}: f within an order of magnitude of the authors' (seed 0)${settings}`,
       expected: gRef,
       measured: gRun,
       se: 0,

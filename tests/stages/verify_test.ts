@@ -170,3 +170,38 @@ Deno.test("verifyStage writes the table, prints failing rows and reports ok: fal
   assertEquals(csv.filter((r) => r.pass === "NO").length, 1);
   assert_(log.some((l) => l.startsWith("FAILED networks: fc_w=256/mnist bp")), log.join("\n"));
 });
+
+Deno.test("verify compares styblinski-tang FG runs by the order of magnitude of f: another local minimum passes", async () => {
+  const refs = await readMathReference(REPO_ROOT_DIR);
+  const ref = refs.find((r) =>
+    r.function === "styblinski-tang" && r.n === 8 && r.kind === "frog" && r.k === 4
+  )!;
+  const run = (last: number) => ({
+    fn: "styblinski-tang",
+    n: 8,
+    label: fgLabel(4, "orthogonal_projection"),
+    seed: 0,
+    lr: ref.lr,
+    patience: 50,
+    maxSteps: 1000,
+    ys: [0, last / 2, last], // stopped early by patience: not truncated by the budget
+  });
+  for (
+    const [name, last, pass] of [["local", ref.final + 14.13, true], [
+      "far",
+      ref.final / 20,
+      false,
+    ]] as const
+  ) {
+    const dir = join(ROOT, `fn_st_${name}`);
+    await writeFunctionsFixture(dir, [run(last)]);
+    const { checks } = await collectChecks({ functions: dir }, "smoke", REPO_ROOT_DIR);
+    const results = decideChecks(checks).results;
+    assertEquals(results.length, 1);
+    assert_(
+      results[0].check.startsWith("styblinski-tang n=8 frog k=4: f within an order of magnitude"),
+      results[0].check,
+    );
+    assertEquals(results[0].pass, pass);
+  }
+});
