@@ -264,6 +264,7 @@ export const trainStage: Stage<TrainParams> = {
     "src/lrs",
     "src/data/normalize.ts",
     "src/data/prepared.ts",
+    "src/pipeline/files.ts",
     "lrs/fc_nns.csv",
   ],
   params: trainParams,
