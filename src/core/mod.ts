@@ -25,5 +25,12 @@ export * from "./tangents.ts";
 export * from "./aggregate.ts";
 export * from "./forward_gradient.ts";
 export * from "./batched.ts";
-export type { GramSolveInfo } from "./_linalg.ts";
-export { CHOLESKY_MAX_CONDITION, matrixRank, solveGram } from "./_linalg.ts";
+export type { CgResult, GramSolveInfo } from "./_linalg.ts";
+export {
+  CHOLESKY_MAX_CONDITION,
+  conjugateGradient,
+  GramSolver,
+  matrixRank,
+  solveGram,
+  solveGramFast,
+} from "./_linalg.ts";

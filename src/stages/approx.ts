@@ -224,17 +224,17 @@ interface UnitFile {
 }
 
 /** Computes one unit (all configurations at one n): raw CSV rows and summary rows. */
-export function computeUnit(
+export async function computeUnit(
   sampler: string,
   n: number,
   ks: number[],
   S: number,
   onWork: (w: number) => void = () => {},
   log: (m: string) => void = () => {},
-): { raw: string; summary: SummaryRow[] } {
+): Promise<{ raw: string; summary: SummaryRow[] }> {
   const configs = approxConfigs(ks);
   const ill = new Map<number, { count: number; worst: number }>();
-  const results = computeMetrics(sampler, n, configs, S, {
+  const results = await computeMetrics(sampler, n, configs, S, {
     onWork,
     onIllConditioned: (info, k) => {
       const e = ill.get(k) ?? { count: 0, worst: 0 };
@@ -295,7 +295,7 @@ async function run(ctx: StageContext<ApproxParams>): Promise<Record<string, unkn
           resumed++;
           advance(unitWork(u));
         } else {
-          const { raw, summary } = computeUnit(r.sampler, u.n, u.ks, u.S, advance, ctx.log);
+          const { raw, summary } = await computeUnit(r.sampler, u.n, u.ks, u.S, advance, ctx.log);
           await writeFileAtomic(`${base}.csv`, raw);
           unit = { fingerprint, summary };
           await writeJsonAtomic(`${base}.json`, unit);

@@ -119,6 +119,7 @@ Deno.test("approx writes raw_data.csv and summary.csv with the reference columns
   const angle = readCsv(join(dir, "approx_quality__angle__45", "raw_data.csv"));
   assert.equal(angle.length - 1, 6 * 10);
   assert.ok(angle.slice(1).every((r) => r[10] === "specific_angle_45"));
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("approx summary means, stds and cis match the raw data; rows sorted by group keys", async () => {
@@ -171,6 +172,7 @@ Deno.test("approx summary means, stds and cis match the raw data; rows sorted by
       : 1;
     assert.ok(cmp < 0, `row ${i} out of order: ${a} then ${b}`);
   }
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("approx frog at k ≥ n has cosine 1 and reproduces ‖g‖; baseline and sum k=1 agree", async () => {
@@ -194,6 +196,7 @@ Deno.test("approx frog at k ≥ n has cosine 1 and reproduces ‖g‖; baseline 
     r,
   ) => r.slice(1, 7));
   assert.deepEqual(sum1, baseline);
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("approx gives identical files when run twice, and resumes from completed units", async () => {
@@ -218,6 +221,7 @@ Deno.test("approx gives identical files when run twice, and resumes from complet
     Deno.readTextFileSync(join(a, "approx_quality/raw_data.csv")),
     Deno.readTextFileSync(join(b, "approx_quality/raw_data.csv")),
   );
+  for (const d of [a, b]) await Deno.remove(d, { recursive: true });
 });
 
 Deno.test("approx flags: lists, mode, angles, large-n", () => {
@@ -281,11 +285,17 @@ Deno.test("pyFloat() writes numbers like pandas (Python repr)", () => {
   assert.equal(pyFloat(NaN), "");
 });
 
-Deno.test("computeMetrics(): the shared normal stream gives the same metrics as drawing per k", () => {
+Deno.test("computeMetrics(): the shared normal stream (worker or not) gives the same metrics as drawing per k", async () => {
   const configs = approxConfigs([1, 2, 8, 32]);
   for (const n of [4, 16]) {
-    const a = computeMetrics("normal", n, configs, 12);
-    const b = computeMetrics("normal", n, configs, 12, { shareStream: false });
+    const a = await computeMetrics("normal", n, configs, 12);
+    const b = await computeMetrics("normal", n, configs, 12, { shareStream: false });
+    const c0 = await computeMetrics("normal", n, configs, 12, { worker: false });
+    for (const c of configs) {
+      c0.get(c)!.forEach((col, j) =>
+        assert.deepEqual(Array.from(col), Array.from(a.get(c)![j]), c.label)
+      );
+    }
     for (const c of configs) {
       a.get(c)!.forEach((col, j) => {
         const other = b.get(c)![j];

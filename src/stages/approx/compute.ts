@@ -25,6 +25,7 @@ import {
   solveProjectionWeights,
 } from "../../core/mod.ts";
 import type { ApproxConfig } from "./configs.ts";
+import { type StreamBatch, TangentStream } from "./stream.ts";
 
 /** The six per-sample metric columns (spec §2.6), in order. */
 export const METRIC_COLUMNS = [
@@ -51,6 +52,11 @@ export function groupWork(S: number, k: number, n: number, frog: boolean): numbe
 
 /** Options of {@link computeMetrics}. */
 export interface ComputeOptions {
+  /**
+   * Draw the shared stream ahead in a worker thread. Default: only with at
+   * least 3 logical cores (with 2 busy cores it measured no faster).
+   */
+  worker?: boolean;
   /** Called with the work done since the last call (units of {@link groupWork}). */
   onWork?: (work: number) => void;
   /** Called for Gram systems that needed the least-squares fallback. */
@@ -150,13 +156,13 @@ function rowNormsSq(v: Float32Array, rows: number, n: number): Float64Array {
  * @param S samples per configuration
  * @returns the metrics per configuration
  */
-export function computeMetrics(
+export async function computeMetrics(
   sampler: string,
   n: number,
   configs: readonly ApproxConfig[],
   S: number,
   opts: ComputeOptions = {},
-): Map<ApproxConfig, Metrics> {
+): Promise<Map<ApproxConfig, Metrics>> {
   const out = new Map<ApproxConfig, Metrics>();
   for (const c of configs) out.set(c, METRIC_COLUMNS.map(() => new Float32Array(S)));
   const ks = [...new Set(configs.map((c) => c.k))].sort((a, b) => a - b);
@@ -168,7 +174,7 @@ export function computeMetrics(
   const shared = opts.shareStream !== false && sampler === "normal" &&
     ks.every((k) => kMax % k === 0) &&
     frogKs.every((k) => (k <= chunk ? chunk % k === 0 : k % chunk === 0));
-  if (shared) computeShared(n, ks, frogKs, configs, S, chunk, out, opts);
+  if (shared) await computeShared(n, ks, frogKs, configs, S, chunk, out, opts);
   else {
     for (const k of ks) computePerK(sampler, n, k, configs.filter((c) => c.k === k), S, out, opts);
   }
@@ -176,7 +182,7 @@ export function computeMetrics(
 }
 
 /** One stream for all k (normal sampler); Gram blocks from chunk Grams. */
-function computeShared(
+async function computeShared(
   n: number,
   ks: number[],
   frogKs: number[],
@@ -185,24 +191,35 @@ function computeShared(
   chunk: number,
   out: Map<ApproxConfig, Metrics>,
   opts: ComputeOptions,
-): void {
+): Promise<void> {
   const kMax = ks[ks.length - 1];
-  const rng = new Rng(0, "approx", n);
-  const g = new Float32Array(n).fill(1);
   const anyNorm = configs.some((c) => c.normalize);
   const Sb = batchSize(S, kMax, n);
-  const buf = new Float32Array(Sb * kMax * n);
   const work = new Map(ks.map((k) => [k, groupWork(S, k, n, frogKs.includes(k))]));
-  for (let q0 = 0; q0 < S; q0 += Sb) {
-    const qb = Math.min(Sb, S - q0);
-    const rows = qb * kMax;
+  const stream = new TangentStream({
+    seed: 0,
+    path: ["approx", n],
+    n,
+    rowsPerBatch: Sb * kMax,
+    totalRows: S * kMax,
+    norms: anyNorm,
+  }, opts.worker ?? (navigator.hardwareConcurrency ?? 1) >= 3);
+  try {
+    for (let q0 = 0; q0 < S; q0 += Sb) {
+      sharedBatch(q0, await stream.next());
+    }
+  } finally {
+    stream.close();
+  }
+
+  function sharedBatch(q0: number, batch: StreamBatch): void {
+    const { v } = batch;
+    const rows = batch.d.length;
     const row0 = q0 * kMax; // global stream row of this batch
-    const v = buf.subarray(0, rows * n);
-    rng.zigguratNormal(v);
     // Rows any configuration still needs (small k only use the stream's start).
     const used = Math.min(rows, Math.max(...ks.map((k) => Math.max(0, S * k - row0))));
-    const d = batchedDirectionalDerivatives(v.subarray(0, used * n), used, 1, n, g);
-    const normSq = anyNorm ? rowNormsSq(v, used, n) : undefined;
+    const d = batch.d;
+    const normSq = batch.normSq;
     // Chunk Gram matrices, only for chunks holding a needed frog block.
     const nChunks = Math.ceil(used / chunk);
     const needed = new Uint8Array(nChunks);
