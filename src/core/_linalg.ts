@@ -41,8 +41,10 @@ export class GramSolver {
   /**
    * @param G the k×k matrix, row-major
    * @param k its order
+   * @param maxCondition above this Cholesky condition estimate, use least squares
+   * @param fallback use least squares when Cholesky fails or is too ill-conditioned (default true)
    */
-  constructor(G: Float64Array, k: number) {
+  constructor(G: Float64Array, k: number, maxCondition = CHOLESKY_MAX_CONDITION, fallback = true) {
     this.#G = G;
     this.#k = k;
     const L = new Float64Array(k * k);
@@ -66,14 +68,25 @@ export class GramSolver {
       }
     }
     const condition = ok ? (maxD / minD) ** 2 : Infinity;
-    if (ok && condition <= CHOLESKY_MAX_CONDITION) {
+    if (ok && condition <= maxCondition) {
       this.#L = L;
       this.info = { method: "cholesky", condition, rank: k };
+    } else if (!fallback) {
+      this.info = { method: "cholesky", condition: Infinity, rank: 0 };
     } else {
       // Probe once so that a singular matrix fails here, with its rank.
       const probe = lstsq(G, new Float64Array(k), k, k, 1);
       this.info = probe.info;
     }
+  }
+
+  /**
+   * A Cholesky solver for G, or undefined when G is not numerically positive
+   * definite (no least-squares fallback, whatever the condition).
+   */
+  static tryCholesky(G: Float64Array, k: number): GramSolver | undefined {
+    const s = new GramSolver(G, k, Infinity, false);
+    return s.#L === undefined ? undefined : s;
   }
 
   /** Solves G X = D for D of shape k×m (row-major); returns X. */

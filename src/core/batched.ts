@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type Aggregation, checkAggregation, selectSubset, type SubsetRule } from "./aggregate.ts";
-import { type GramSolveInfo, GramSolver, solveGramFast } from "./_linalg.ts";
+import { conjugateGradient, type GramSolveInfo, GramSolver } from "./_linalg.ts";
 import { REFINE_ABOVE_CONDITION } from "./aggregate.ts";
 
 type Route = "js" | "per-sample" | "batched";
@@ -272,9 +272,11 @@ function gram64(v: Float32Array, off: number, m: number, n: number): Float64Arra
 /**
  * Solves one tangent set's frog system G c = d for the m contiguous tangents
  * of `v` starting at element `off`: a float64 solve of the (float32) Gram
- * matrix G (conjugate gradients or Cholesky), refined with float64 residuals
- * d − V(Vᵀc) when the condition estimate exceeds 1e3; if refinement stalls,
- * the Gram is re-formed in float64 and solved again.
+ * matrix G (conjugate gradients or Cholesky); above a condition estimate of
+ * 1e3 the Cholesky solution is refined with float64 residuals d − V(Vᵀc)
+ * whatever the condition; if that stalls (the float32 Gram lost too much),
+ * the Gram is re-formed in float64 and solved by Cholesky (least squares
+ * only beyond condition 1e13; a singular Gram throws).
  *
  * @returns the weights c (length m) and how the system was solved
  */
@@ -286,17 +288,24 @@ export function solveProjectionWeights(
   G: Float64Array,
   d: Float64Array,
 ): { x: Float64Array; info: GramSolveInfo } {
-  const first = solveGramFast(G, d, m);
-  if (first.solver === undefined || first.info.condition <= REFINE_ABOVE_CONDITION) {
-    return { x: first.x, info: first.info };
+  // 1. Well-conditioned (k ≪ n): conjugate gradients.
+  if (m >= 128) {
+    const cg = conjugateGradient(G, d, m, Math.min(80, Math.floor(m / 4)));
+    if (cg.converged && cg.conditionLowerBound <= 100) {
+      return { x: cg.x, info: { method: "cg", condition: cg.conditionLowerBound, rank: m } };
+    }
   }
-  let solver = first.solver;
-  let x = first.x;
-  if (!refine64(v, off, m, n, d, solver, x)) {
-    solver = new GramSolver(gram64(v, off, m, n), m);
-    x = solver.solve(d);
-    refine64(v, off, m, n, d, solver, x);
+  // 2. Cholesky of the float32 Gram at any condition, refined in float64 through V.
+  const chol = GramSolver.tryCholesky(G, m);
+  if (chol) {
+    const x = chol.solve(d);
+    if (chol.info.condition <= REFINE_ABOVE_CONDITION) return { x, info: chol.info };
+    if (refine64(v, off, m, n, d, chol, x)) return { x, info: chol.info };
   }
+  // 3. The float32 Gram is too inaccurate: form it in float64 (exact products).
+  const solver = new GramSolver(gram64(v, off, m, n), m, 1e13);
+  const x = solver.solve(d);
+  if (solver.info.method === "cholesky") refine64(v, off, m, n, d, solver, x);
   return { x, info: solver.info };
 }
 
