@@ -156,6 +156,25 @@ export async function runUnit(
   return summaries;
 }
 
+/** Streams a CSV file minus its header line into `out` (parts can be hundreds of MB). */
+async function copyWithoutHeader(path: string, out: AtomicTextWriter): Promise<void> {
+  using file = await Deno.open(path, { read: true });
+  const buf = new Uint8Array(1 << 20);
+  let headerDone = false;
+  for (;;) {
+    const got = await file.read(buf);
+    if (got === null) break;
+    let chunk = buf.subarray(0, got);
+    if (!headerDone) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) continue; // still inside the header line
+      chunk = chunk.subarray(nl + 1);
+      headerDone = true;
+    }
+    await out.writeBytes(chunk);
+  }
+}
+
 /**
  * Concatenates a function's unit parts (in the given order) into its final
  * `__all.csv` and `__summary.csv`, then deletes the parts.
@@ -171,11 +190,7 @@ export async function assembleFunction(
     const out = await AtomicTextWriter.open(final[key]);
     try {
       await out.write(headerLine(header));
-      for (const p of parts) {
-        const bytes = await Deno.readFile(p[key]);
-        const nl = bytes.indexOf(10);
-        await out.writeBytes(bytes.subarray(nl + 1));
-      }
+      for (const p of parts) await copyWithoutHeader(p[key], out);
       await out.close();
     } catch (e) {
       await out.abort();

@@ -78,7 +78,8 @@ export function functionsParams(profile: Profile): FunctionsParams {
         ns: [1, 2, 4, 8, 16, 32, 64, 128, 256],
         ks: [2, 4, 16],
         seeds: [0, 1],
-        maxSteps: 2000,
+        // sphere and styblinski-tang keep their 1000; rosenbrock is capped from 25000
+        maxSteps: 1000,
         patience: 50,
         customTangents: "on",
         custom: {
