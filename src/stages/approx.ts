@@ -88,7 +88,7 @@ export function approxParams(profile: Profile): ApproxParams {
         angleSamples: 20,
       };
     case "quick":
-      return { ...base, ns: pow2(0, 12), ks: pow2(0, 6), numSamples: 200, angleSamples: 200 };
+      return { ...base, ns: pow2(0, 12), ks: pow2(0, 8), numSamples: 500, angleSamples: 500 };
     case "paper":
       return base;
   }
