@@ -53,7 +53,9 @@ export class GramSolver {
     for (let j = 0; j < k && ok; j++) {
       let s = G[j * k + j];
       for (let p = 0; p < j; p++) s -= L[j * k + p] * L[j * k + p];
-      if (!(s > 0)) {
+      // A pivot lost to round-off (relative to the diagonal) means the
+      // matrix is singular to working precision.
+      if (!(s > SINGULAR_TOLERANCE * G[j * k + j])) {
         ok = false;
         break;
       }
@@ -217,7 +219,9 @@ export function solveGram(
  * A (r×c) and B (r×m), truncating the rank where pivots fall below
  * 1e-7·max(r, c)·|R₀₀| (the float32 precision a Gram matrix is formed in).
  * Throws when A is singular to working precision (a pivot below
- * {@link SINGULAR_TOLERANCE}·|R₀₀|), e.g. for duplicated tangents.
+ * {@link SINGULAR_TOLERANCE}·|R₀₀|), e.g. for duplicated tangents, unless
+ * `allowRankDeficient` (then the truncated-rank solution is returned: for a
+ * Gram system it still gives the exact projection onto the tangents' span).
  */
 export function lstsq(
   A0: Float64Array,
@@ -225,9 +229,10 @@ export function lstsq(
   r: number,
   c: number,
   m: number,
+  allowRankDeficient = false,
 ): { x: Float64Array; info: GramSolveInfo } {
   const { R, perm, rank, condition, qtb } = pivotedQr(A0, r, c, B0, m);
-  if (rank === 0 || rank < c && condition === Infinity) {
+  if (rank === 0 || (!allowRankDeficient && rank < c && condition === Infinity)) {
     throw new RangeError(
       `Cannot solve the Gram system: the tangents must be linearly independent (numerical rank ${rank} of ${c})`,
     );

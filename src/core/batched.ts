@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type Aggregation, checkAggregation, selectSubset, type SubsetRule } from "./aggregate.ts";
-import { conjugateGradient, type GramSolveInfo, GramSolver } from "./_linalg.ts";
+import { conjugateGradient, type GramSolveInfo, GramSolver, lstsq } from "./_linalg.ts";
 import { REFINE_ABOVE_CONDITION } from "./aggregate.ts";
 
 type Route = "js" | "per-sample" | "batched";
@@ -276,7 +276,8 @@ function gram64(v: Float32Array, off: number, m: number, n: number): Float64Arra
  * 1e3 the Cholesky solution is refined with float64 residuals d − V(Vᵀc)
  * whatever the condition; if that stalls (the float32 Gram lost too much),
  * the Gram is re-formed in float64 and solved by Cholesky (least squares
- * only beyond condition 1e13; a singular Gram throws).
+ * only beyond condition 1e13; a singular Gram throws unless
+ * `allowRankDeficient`, which projects onto the span of the tangents).
  *
  * @returns the weights c (length m) and how the system was solved
  */
@@ -287,6 +288,7 @@ export function solveProjectionWeights(
   n: number,
   G: Float64Array,
   d: Float64Array,
+  allowRankDeficient = false,
 ): { x: Float64Array; info: GramSolveInfo } {
   // 1. Well-conditioned (k ≪ n): conjugate gradients.
   if (m >= 128) {
@@ -303,7 +305,14 @@ export function solveProjectionWeights(
     if (refine64(v, off, m, n, d, chol, x)) return { x, info: chol.info };
   }
   // 3. The float32 Gram is too inaccurate: form it in float64 (exact products).
-  const solver = new GramSolver(gram64(v, off, m, n), m, 1e13);
+  const G64 = gram64(v, off, m, n);
+  let solver: GramSolver;
+  try {
+    solver = new GramSolver(G64, m, 1e13);
+  } catch (e) {
+    if (!allowRankDeficient) throw e;
+    return lstsq(G64, d, m, m, 1, true);
+  }
   const x = solver.solve(d);
   if (solver.info.method === "cholesky") refine64(v, off, m, n, d, solver, x);
   return { x, info: solver.info };
@@ -315,6 +324,11 @@ export interface BatchedOptions {
   subset?: SubsetRule;
   /** Called after every Gram solve. */
   onGramSolve?: (info: GramSolveInfo, sample: number) => void;
+  /**
+   * Project onto the span of linearly dependent tangents instead of throwing
+   * (rank-truncated least squares, reported with rank < k). Default false.
+   */
+  allowRankDeficient?: boolean;
 }
 
 /**
@@ -347,6 +361,7 @@ export function batchedProjectionWeights(
         n,
         Gs,
         d.subarray(s * k, s * k + m),
+        opts.allowRankDeficient,
       );
       opts.onGramSolve?.(info, s);
       w.set(x, s * k);
@@ -376,7 +391,15 @@ export function batchedProjectionWeights(
   for (let s = 0; s < S; s++) {
     const ds = Float64Array.from(idxs[s], (j) => d[s * k + j]);
     const Gs = G.subarray(s * m * m, (s + 1) * m * m);
-    const { x, info } = solveProjectionWeights(sub, s * m * n, m, n, Gs, ds);
+    const { x, info } = solveProjectionWeights(
+      sub,
+      s * m * n,
+      m,
+      n,
+      Gs,
+      ds,
+      opts.allowRankDeficient,
+    );
     opts.onGramSolve?.(info, s);
     idxs[s].forEach((j, i) => (w[s * k + j] = x[i]));
   }

@@ -233,13 +233,14 @@ export async function computeUnit(
   log: (m: string) => void = () => {},
 ): Promise<{ raw: string; summary: SummaryRow[] }> {
   const configs = approxConfigs(ks);
-  const ill = new Map<number, { count: number; worst: number }>();
+  const ill = new Map<number, { count: number; worst: number; deficient: number }>();
   const results = await computeMetrics(sampler, n, configs, S, {
     onWork,
     onIllConditioned: (info, k) => {
-      const e = ill.get(k) ?? { count: 0, worst: 0 };
+      const e = ill.get(k) ?? { count: 0, worst: 0, deficient: 0 };
       e.count++;
       e.worst = Math.max(e.worst, info.condition);
+      if (info.rank < k && info.rank < n) e.deficient++;
       ill.set(k, e);
     },
   });
@@ -247,7 +248,11 @@ export async function computeUnit(
     log(
       `n=${n} k=${k}: ${e.count} of ${S} Gram systems ill-conditioned (condition up to ${
         e.worst.toExponential(1)
-      }), solved by least squares`,
+      }), solved by least squares${
+        e.deficient > 0
+          ? `; ${e.deficient} rank-deficient (linearly dependent tangents: projected onto their span)`
+          : ""
+      }`,
     );
   }
   const raw = configs.map((c) => rawRowsCsv(n, c, sampler, results.get(c)!)).join("");

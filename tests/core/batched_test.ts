@@ -107,3 +107,27 @@ Deno.test("batchedForwardGradient() rejects unknown aggregations and wrong sizes
   assert.throws(() => batchedForwardGradient(v, 2, 2, 3, d, "median"), /Unknown aggregation/);
   assert.throws(() => batchedForwardGradient(v, 2, 2, 4, d, "mean"), TypeError);
 });
+
+Deno.test("batchedForwardGradient() frog throws on dependent tangents unless allowRankDeficient, which projects onto their span", () => {
+  const n = 6;
+  const { v } = batch(1, 3, n, 14);
+  v.set(v.subarray(0, n), 2 * n); // third tangent = first
+  const g = new Float32Array(n).map((_, i) => i - 2);
+  const d = batchedDirectionalDerivatives(v, 1, 3, n, g);
+  assert.throws(
+    () => batchedForwardGradient(v, 1, 3, n, d, "orthogonal_projection"),
+    /linearly independent/,
+  );
+  const f = batchedForwardGradient(v, 1, 3, n, d, "orthogonal_projection", {
+    allowRankDeficient: true,
+  });
+  const two = batchedForwardGradient(
+    v.slice(0, 2 * n),
+    1,
+    2,
+    n,
+    d.slice(0, 2),
+    "orthogonal_projection",
+  );
+  for (let i = 0; i < n; i++) close(f[i], two[i], 1e-4 * (1 + Math.abs(two[i])), `entry ${i}`);
+});

@@ -309,3 +309,41 @@ Deno.test("computeMetrics(): the shared normal stream (worker or not) gives the 
     }
   }
 });
+
+Deno.test("approx with --tangents rademacher (drawn per k; singular tangent sets projected onto their span)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "approx_test_" });
+  const params = approxStage.flags.apply({
+    tangents: "rademacher",
+    n: ["8"],
+    k: ["2,8"],
+    "num-samples": "20",
+  }, small());
+  assert.equal(params.mode, "normal");
+  await approxStage.run(ctx(params, dir));
+  const raw = readCsv(join(dir, "approx_quality", "raw_data.csv")).slice(1);
+  assert.equal(raw.length, 11 * 20);
+  assert.ok(raw.every((r) => r[10] === "rademacher"));
+  // ±1 matrices of order 8 are often singular: frog then projects onto their
+  // span (cos < 1) instead of aborting; the projection identities hold exactly.
+  const frog = raw.filter((x) => x[13] === "frog_k=8");
+  assert.ok(
+    frog.some((r) => Math.abs(Number(r[6]) - 1) < 1e-5),
+    "some full-rank samples give cos = 1",
+  );
+  for (const r of frog) {
+    const [tg, fn, , ratio, dot, cos] = r.slice(1, 7).map(Number);
+    assert.ok(Math.abs(ratio - cos) < 1e-5, `ratio ${ratio} vs cos ${cos}`);
+    assert.ok(Math.abs(dot - fn * fn) < 1e-4 * tg * tg, `dot ${dot} vs ‖fg‖² ${fn * fn}`);
+  }
+  // Rademacher tangents have ‖v‖² = n, so normalised mean = mean / n.
+  const mean = raw.filter((x) => x[13] === "fg_mean_k=2" && x[12] === "False").map((x) =>
+    Number(x[2])
+  );
+  const norm = raw.filter((x) => x[13] === "fg_mean_k=2" && x[12] === "True").map((x) =>
+    Number(x[2])
+  );
+  mean.forEach((m, i) =>
+    assert.ok(Math.abs(norm[i] - m / 8) <= 1e-5 * (1 + m), `${norm[i]} vs ${m / 8}`)
+  );
+  await Deno.remove(dir, { recursive: true });
+});

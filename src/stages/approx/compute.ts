@@ -59,7 +59,11 @@ export interface ComputeOptions {
   worker?: boolean;
   /** Called with the work done since the last call (units of {@link groupWork}). */
   onWork?: (work: number) => void;
-  /** Called for Gram systems that needed the least-squares fallback. */
+  /**
+   * Called for Gram systems that needed the least-squares fallback (rank < k
+   * when the tangents were linearly dependent: frog then projects onto their
+   * span instead of aborting the grid).
+   */
   onIllConditioned?: (info: GramSolveInfo, k: number) => void;
   /** Draw one shared stream for all k when possible (default true; false is for tests). */
   shareStream?: boolean;
@@ -262,7 +266,15 @@ async function computeShared(
               G[a * mm + bb] = grams[base + (off + a) * chunk + off + bb];
             }
           }
-          const { x, info } = solveProjectionWeights(v, r * n, mm, n, G, d.subarray(r, r + mm));
+          const { x, info } = solveProjectionWeights(
+            v,
+            r * n,
+            mm,
+            n,
+            G,
+            d.subarray(r, r + mm),
+            true,
+          );
           if (info.method === "lstsq") opts.onIllConditioned?.(info, k);
           frog.set(x, r);
         }
@@ -307,6 +319,7 @@ function computePerK(
     const d = batchedDirectionalDerivatives(v, sb, k, n, g);
     const frog = frogNeeded
       ? batchedProjectionWeights(v, sb, k, n, d, {
+        allowRankDeficient: true,
         onGramSolve: (info) => {
           if (info.method === "lstsq") opts.onIllConditioned?.(info, k);
         },
