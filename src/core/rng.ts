@@ -189,12 +189,20 @@ export class Rng {
    * ```
    */
   zigguratNormal<T extends Float32Array | Float64Array>(out: T): T {
-    const kn = ZIG_KN, wn = ZIG_WN;
-    let pool = this.#pool;
-    if (pool === undefined) {
-      pool = this.#pool = new Int32Array(POOL);
+    if (this.#pool === undefined) {
+      this.#pool = new Int32Array(POOL);
       this.#poolPos = POOL;
     }
+    // Two copies of one loop, so that each stays monomorphic in its element
+    // type: mixing Float32Array and Float64Array in one loop measured 3× slower.
+    if (out instanceof Float32Array) this.#zig32(out);
+    else this.#zig64(out as Float64Array);
+    return out;
+  }
+
+  #zig32(out: Float32Array): void {
+    const kn = ZIG_KN, wn = ZIG_WN;
+    const pool = this.#pool!;
     const n = out.length;
     let i = 0;
     let pos = this.#poolPos;
@@ -224,7 +232,40 @@ export class Rng {
       }
     }
     this.#poolPos = pos;
-    return out;
+  }
+
+  #zig64(out: Float64Array): void {
+    const kn = ZIG_KN, wn = ZIG_WN;
+    const pool = this.#pool!;
+    const n = out.length;
+    let i = 0;
+    let pos = this.#poolPos;
+    while (i < n) {
+      if (pos === POOL) {
+        this.#refill(pool);
+        pos = 0;
+      }
+      // Fast path over the words left in the pool (98.8% of draws).
+      const end = Math.min(n, i + POOL - pos);
+      let hz = 0, iz = 0;
+      let slow = false;
+      while (i < end) {
+        hz = pool[pos++];
+        iz = hz & 127;
+        if (Math.abs(hz) < kn[iz]) {
+          out[i++] = hz * wn[iz];
+        } else {
+          slow = true;
+          break;
+        }
+      }
+      if (slow) {
+        this.#poolPos = pos;
+        out[i++] = this.#zigSlow(hz, iz);
+        pos = this.#poolPos;
+      }
+    }
+    this.#poolPos = pos;
   }
 
   /** The next pool word as a signed 32-bit integer. */
