@@ -49,14 +49,17 @@ for (const backend of ["cpu", "wasm"]) {
           }
           const oracle = createGradientOracle(FUNCTION, approach, 0, n);
           b.start();
-          gradientDescent(FUNCTION, oracle, {
-            lr: 1e-4,
+          const run = gradientDescent(FUNCTION, oracle, {
+            lr: 1e-6, // small enough that no approach diverges within STEPS
             maxSteps: STEPS,
             patience: 0,
             start: startPosition(FUNCTION.defaultStart, n),
           });
           b.end();
           oracle.dispose();
+          if (run.steps !== STEPS) {
+            throw new Error(`bench run stopped early (${run.stopReason}): timings would lie`);
+          }
         },
       });
     }
