@@ -17,7 +17,7 @@ export function criterionLoss(val: number, test: number, train: number): number 
 }
 
 /** Why a run stopped before its epoch budget, if it did. */
-export type StopReason = "diverged" | "early_stopping";
+export type TrainingStopReason = "diverged" | "early_stopping";
 
 /**
  * Tracks the best criterion loss and decides when to stop.
@@ -50,7 +50,7 @@ export class StopRule {
   ) {}
 
   /** Feeds one epoch's criterion loss; returns why to stop, or undefined to go on. */
-  update(loss: number): StopReason | undefined {
+  update(loss: number): TrainingStopReason | undefined {
     if (Number.isNaN(loss) || loss >= this.breakAtLoss) return "diverged";
     if (this.patience <= 0) return undefined;
     if (loss < this.best - this.minDelta) {

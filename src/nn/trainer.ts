@@ -15,7 +15,7 @@ import { correctCount, perSampleCrossEntropy } from "./loss.ts";
 import { forward, type Model } from "./model.ts";
 import { type OptimizerName, optimizerPreset, type Schedule, Sgd } from "./optimizer.ts";
 import type { EpochRecord } from "./progress_csv.ts";
-import { criterionLoss, type StopReason, StopRule } from "./stopping.ts";
+import { criterionLoss, StopRule, type TrainingStopReason } from "./stopping.ts";
 import { Timers } from "./timers.ts";
 
 /** Settings of one training run. */
@@ -49,7 +49,7 @@ export interface TrainResult {
   /** One record per evaluated epoch (0…last). */
   records: EpochRecord[];
   /** Why the run ended before its budget, if it did. */
-  stopReason?: StopReason;
+  stopReason?: TrainingStopReason;
   /** Optimizer steps taken. */
   steps: number;
 }
@@ -129,7 +129,7 @@ export async function trainModel(
     test: limitSplit(data.test, s.evalLimit),
   };
   const records: EpochRecord[] = [];
-  let stopReason: StopReason | undefined;
+  let stopReason: TrainingStopReason | undefined;
   try {
     for (let epoch = 0; epoch <= s.epochs; epoch++) {
       timers.reset();

@@ -19,7 +19,7 @@ import { jvp } from "../../jvp/mod.ts";
 import { crossEntropy, crossEntropyLogitGradient } from "../loss.ts";
 import { blockParams, type Model } from "../model.ts";
 import { forwardGradient } from "../../core/forward_gradient.ts";
-import type { Aggregation } from "./types.ts";
+import type { NetworkAggregation } from "./types.ts";
 import { blockLocalGradients, splitActivityGradient } from "./sim_node.ts";
 import type { GradientResult, TimingSink } from "./types.ts";
 
@@ -76,7 +76,7 @@ export function fwadNodeGradients(
   x: tf.Tensor,
   labels: tf.Tensor1D,
   tangents: tf.Tensor2D,
-  aggregation: Aggregation,
+  aggregation: NetworkAggregation,
   timers?: TimingSink,
 ): GradientResult & { d: tf.Tensor2D } {
   const t0 = performance.now();

@@ -17,7 +17,7 @@ import { jvp } from "../../jvp/mod.ts";
 import { crossEntropy } from "../loss.ts";
 import { forward, type Model } from "../model.ts";
 import { forwardGradient } from "../../core/forward_gradient.ts";
-import type { Aggregation } from "./types.ts";
+import type { NetworkAggregation } from "./types.ts";
 import { unflattenParams } from "./sim_weight.ts";
 import type { GradientResult, TimingSink } from "./types.ts";
 
@@ -79,7 +79,7 @@ export function fwadWeightGradients(
   x: tf.Tensor,
   labels: tf.Tensor1D,
   tangents: tf.Tensor2D,
-  aggregation: Aggregation,
+  aggregation: NetworkAggregation,
   timers?: TimingSink,
   raw?: Float32Array,
 ): GradientResult & { d: tf.Tensor1D } {

@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../core/rng.ts";
 import { activityCount, type Model, parameterCount } from "../model.ts";
-import type { Aggregation } from "./types.ts";
+import type { NetworkAggregation } from "./types.ts";
 import { bpGradients } from "./bp.ts";
 import { fwadNodeGradients } from "./fwad_node.ts";
 import { fwadWeightGradients } from "./fwad_weight.ts";
@@ -48,7 +48,7 @@ export interface GradientSpec {
 }
 
 /** The aggregation of an approach (`fg` → mean, `frog` → orthogonal_projection). */
-export function aggregationOf(approach: Approach): Aggregation {
+export function aggregationOf(approach: Approach): NetworkAggregation {
   if (approach === "fg") return "mean";
   if (approach === "frog") return "orthogonal_projection";
   throw new RangeError(`Approach "${approach}" has no aggregation: expected fg or frog`);

@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { crossEntropy } from "../loss.ts";
 import { blockParams, type Model } from "../model.ts";
 import { forwardGradient } from "../../core/forward_gradient.ts";
-import type { Aggregation } from "./types.ts";
+import type { NetworkAggregation } from "./types.ts";
 import type { GradientResult, TimingSink } from "./types.ts";
 
 /**
@@ -85,7 +85,7 @@ export function simNodeGradients(
   x: tf.Tensor,
   labels: tf.Tensor1D,
   tangents: tf.Tensor2D,
-  aggregation: Aggregation,
+  aggregation: NetworkAggregation,
   timers?: TimingSink,
 ): GradientResult & { d: tf.Tensor2D } {
   const saved: tf.Tensor[] = []; // block inputs, then the logits

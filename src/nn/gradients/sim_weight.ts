@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Model } from "../model.ts";
 import { forwardGradient } from "../../core/forward_gradient.ts";
-import type { Aggregation } from "./types.ts";
+import type { NetworkAggregation } from "./types.ts";
 import { bpGradients } from "./bp.ts";
 import type { GradientResult, TimingSink } from "./types.ts";
 
@@ -37,7 +37,7 @@ export function simWeightGradients(
   x: tf.Tensor,
   labels: tf.Tensor1D,
   tangents: tf.Tensor2D,
-  aggregation: Aggregation,
+  aggregation: NetworkAggregation,
   timers?: TimingSink,
 ): GradientResult & { d: tf.Tensor1D } {
   return tf.tidy(() => {

@@ -25,4 +25,4 @@ export interface TimingSink {
 }
 
 /** Aggregations used by the network modes: `mean` (fg) and `orthogonal_projection` (frog). */
-export type Aggregation = "mean" | "orthogonal_projection";
+export type NetworkAggregation = "mean" | "orthogonal_projection";
