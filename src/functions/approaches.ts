@@ -7,16 +7,19 @@
 
 /** Reverse-mode backpropagation: the exact gradient. */
 export interface BackpropagationSpec {
+  /** Discriminator. */
   readonly type: "bp";
 }
 
 /** Forward-mode AD along the standard basis: the exact gradient from n JVPs. */
 export interface ForwardModeADSpec {
+  /** Discriminator. */
   readonly type: "fmad";
 }
 
 /** A (multi-tangent) forward gradient. */
 export interface ForwardGradientSpec {
+  /** Discriminator. */
   readonly type: "fg";
   /** Number of tangents k. */
   readonly k: number;

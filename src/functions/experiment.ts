@@ -41,22 +41,29 @@ export const SUMMARY_COLUMNS: readonly string[] = [
 
 /** One summary row (spec §3.6). */
 export interface SummaryRow {
+  /** Function name. */
   function: string;
+  /** Dimension. */
   n: number;
   /** The label with ignore ['lr'], i.e. including scaling_correction. */
   optimizer: string;
+  /** The run's seed. */
   seed: number;
   /** min_t y_t including y₀ (NaN ignored). */
   best: number;
   /** The final y. */
   last: number;
+  /** The step size. */
   lr: number;
 }
 
 /** A finished run. */
 export interface RunOutcome {
+  /** What was run. */
   run: PlannedRun;
+  /** The recorded history. */
   result: DescentResult;
+  /** The summary row. */
   summary: SummaryRow;
 }
 

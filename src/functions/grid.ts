@@ -59,30 +59,45 @@ export function customTangentApproaches(
 
 /** One planned run. */
 export interface PlannedRun {
+  /** Registry name of the function. */
   functionName: string;
+  /** Dimension. */
   n: number;
+  /** Gradient approach. */
   approach: ApproachSpec;
+  /** Step size from the LR table. */
   lr: number;
+  /** Seed of the run (seeds the tangent generator). */
   seed: number;
+  /** Maximum number of steps. */
   maxSteps: number;
+  /** Early-stopping patience (0 = off). */
   patience: number;
 }
 
 /** What a unit of work (one function × one n) runs. */
 export interface PlannedUnit {
+  /** Registry name of the function. */
   functionName: string;
+  /** Dimension. */
   n: number;
+  /** Its runs, in the reference's order (approach → seed). */
   runs: PlannedRun[];
 }
 
 /** Settings of one experiment (main grid or custom tangents). */
 export interface ExperimentSettings {
+  /** Function names. */
   functions: readonly string[];
+  /** Dimensions. */
   ns: readonly number[];
+  /** Approaches, in order. */
   approaches: readonly ApproachSpec[];
+  /** Seeds. */
   seeds: readonly number[];
   /** Overrides every function's default max steps when set. */
   maxSteps?: number;
+  /** Early-stopping patience (0 = off). */
   patience: number;
 }
 

@@ -10,7 +10,9 @@ import type { TestFunction } from "./types.ts";
 
 /** f(x) and a gradient estimate at x; the caller disposes both. */
 export interface ValueAndGradient {
+  /** f(x). */
   value: tf.Scalar;
+  /** The gradient or its estimate at x, shape [n]. */
   gradient: tf.Tensor1D;
 }
 

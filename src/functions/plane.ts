@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { TestFunction } from "./types.ts";
 
 /** The slope the reference uses. */
-export const PLANE_SLOPE = -1;
+export const PLANE_SLOPE: number = -1;
 
 /**
  * Plane: `f(x) = −Σ_i x_i` for any n; no minimum (−∞), start `0`, 1000 steps.

@@ -78,13 +78,17 @@ class AtomicTextWriter {
 const headerLine = (cols: readonly string[]) => cols.join(",") + "\n";
 
 /** Paths of one unit's part files. */
-export function unitPaths(dir: string, functionName: string, n: number) {
+export function unitPaths(
+  dir: string,
+  functionName: string,
+  n: number,
+): { all: string; summary: string } {
   const base = join(dir, "parts", `${functionName}__n=${String(n).padStart(4, "0")}`);
   return { all: `${base}__all.csv`, summary: `${base}__summary.csv` };
 }
 
 /** Final file paths of one function: `<dir>/<function>__all.csv` and `__summary.csv`. */
-export function functionPaths(dir: string, functionName: string) {
+export function functionPaths(dir: string, functionName: string): { all: string; summary: string } {
   return {
     all: join(dir, `${functionName}__all.csv`),
     summary: join(dir, `${functionName}__summary.csv`),

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { TestFunction } from "./types.ts";
 
 /** f per coordinate at the minimiser x_i = −2.903534, as the reference uses it. */
-export const STYBLINSKI_TANG_MIN_PER_DIM = -39.16599;
+export const STYBLINSKI_TANG_MIN_PER_DIM: number = -39.16599;
 
 /**
  * Styblinski–Tang: `f(x) = ½ Σ_i (x_i⁴ − 16 x_i² + 5 x_i)`, minimum

@@ -14,7 +14,9 @@ export type NnApproach = typeof NN_APPROACHES[number];
 
 /** A parsed NN LR table. */
 export interface NnLrTable {
+  /** Where the table came from (for error messages). */
   readonly source: string;
+  /** The LR of a key (k ignored for bp), or undefined. */
   get(
     model: string,
     dataset: string,

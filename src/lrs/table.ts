@@ -16,7 +16,9 @@ export function lrsPath(file: string): string {
 
 /** One parsed CSV row: column name → raw text, plus its 1-based line number. */
 export interface CsvRow {
+  /** 1-based line number in the file (the header is line 1). */
   readonly line: number;
+  /** Column name → raw cell text. */
   readonly values: Readonly<Record<string, string>>;
 }
 

@@ -28,9 +28,13 @@ export const CUSTOM_TANGENTS_MODES = ["on", "off", "only"] as const;
 
 /** Settings of the custom-tangents variant (spec §3.7). */
 export interface CustomTangentsParams {
+  /** Dimensions (64 in the paper). */
   ns: number[];
+  /** Tangent counts. */
   ks: number[];
+  /** Angles in degrees of the `specific_angle_A` sampler. */
   angles: number[];
+  /** Seeds. */
   seeds: number[];
   /** Overrides styblinski-tang's 1000 steps when set. */
   maxSteps: number | null;
@@ -112,7 +116,9 @@ export function functionsParams(profile: Profile): FunctionsParams {
 
 /** The planned units of the main grid and of the custom-tangents variant. */
 export interface FunctionsPlan {
+  /** Units of the main grid. */
   main: PlannedUnit[];
+  /** Units of the custom-tangents variant. */
   custom: PlannedUnit[];
 }
 
@@ -155,7 +161,8 @@ export function defaultMathTables(): { main: MathLrTable; custom: MathLrTable } 
   };
 }
 
-type FlagValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
+/** Parsed flag values as the runner hands them over. */
+export type FlagValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
 
 const str = (v: FlagValues[string]) => v as string | string[];
 
