@@ -39,6 +39,8 @@ export class GramSolver {
   #k: number;
 
   /**
+   * Factorises G (Cholesky, or pivoted QR as the fallback).
+   *
    * @param G the k×k matrix, row-major
    * @param k its order
    * @param maxCondition above this Cholesky condition estimate, use least squares

@@ -44,15 +44,15 @@ function checkSize(k: number, n: number): void {
 }
 
 /** I.i.d. standard-normal entries (ziggurat; see {@link Rng.zigguratNormal}). */
-export const sampleNormal: TangentSampler = (rng, k, n, out) =>
+export const sampleNormal: TangentSampler = (rng, k, n, out): Float32Array =>
   rng.zigguratNormal(output(k, n, out));
 
 /** I.i.d. ±1 entries with probability ½ each. */
-export const sampleRademacher: TangentSampler = (rng, k, n, out) =>
+export const sampleRademacher: TangentSampler = (rng, k, n, out): Float32Array =>
   rng.rademacher(output(k, n, out));
 
 /** Row i is e_i for i < min(k, n); rows i ≥ n are zero. Deterministic. */
-export const sampleStandardBasis: TangentSampler = (_rng, k, n, out) => {
+export const sampleStandardBasis: TangentSampler = (_rng, k, n, out): Float32Array => {
   const v = output(k, n, out);
   v.fill(0);
   for (let i = 0; i < Math.min(k, n); i++) v[i * n + i] = 1;

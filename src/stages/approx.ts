@@ -17,6 +17,7 @@ import { listOf, oneOf, positiveInt, UsageError } from "../cli/args.ts";
 import { getSampler } from "../core/mod.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../pipeline/files.ts";
 import type { Profile, Stage, StageContext, StageFlags } from "../pipeline/stage.ts";
+export type { SummaryRow } from "./approx/table.ts";
 import { approxConfigs } from "./approx/configs.ts";
 import { computeMetrics, groupWork } from "./approx/compute.ts";
 import { RAW_HEADER, rawRowsCsv, summarize, summaryCsv, type SummaryRow } from "./approx/table.ts";
@@ -94,7 +95,8 @@ export function approxParams(profile: Profile): ApproxParams {
   }
 }
 
-type FlagValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
+/** Parsed flag values as the runner passes them. */
+export type FlagValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
 
 const strings = (v: FlagValues[string]) =>
   (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === "string");
@@ -181,9 +183,12 @@ const flags: StageFlags<ApproxParams> = {
 };
 
 /** One output folder: a sampler and its units (one per n). */
-interface RunPlan {
+export interface RunPlan {
+  /** Output folder name inside the stage's folder. */
   folder: string;
+  /** Sampler key. */
   sampler: string;
+  /** One unit per n: its tangent counts and sample count. */
   units: { n: number; ks: number[]; S: number }[];
 }
 
