@@ -8,6 +8,7 @@
  *
  * @module
  */
+import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { listOf, nonNegativeInt, oneOf, positiveInt, UsageError } from "../cli/args.ts";
 import { customTangentApproaches, paperApproaches, planExperiment } from "../functions/grid.ts";
@@ -219,6 +220,49 @@ export function applyFunctionsFlags(values: FlagValues, base: FunctionsParams): 
 }
 
 /**
+ * Backends on which this stage computes instead of the pipeline's backend:
+ * the native `tensorflow` and `webgpu` backends pay far more per op than
+ * wasm, and these runs are per-op-overhead bound (tiny tensors, tens of ops
+ * per step). Measured on the shared 2-core machine: Rosenbrock steps/s on
+ * tensorflow 0.8–2.2k vs wasm 3–7.5k at n = 16…1024. cpu and wasm are
+ * honoured as chosen.
+ */
+export const COMPUTE_BACKEND_OVERRIDES: Readonly<Record<string, string>> = {
+  tensorflow: "wasm",
+  webgpu: "wasm",
+};
+
+/**
+ * Runs `body` on the backend this stage computes on (see
+ * {@link COMPUTE_BACKEND_OVERRIDES}), then restores the previous backend.
+ *
+ * @param pipelineBackend the pipeline's backend name (`ctx.backend.name`)
+ * @param body the work
+ * @returns the body's result and the backend it ran on
+ */
+export async function withComputeBackend<T>(
+  pipelineBackend: string,
+  body: () => Promise<T>,
+): Promise<{ result: T; backend: string }> {
+  const want = COMPUTE_BACKEND_OVERRIDES[pipelineBackend];
+  const previous = tf.getBackend();
+  if (want === undefined || want === previous) {
+    return { result: await body(), backend: previous };
+  }
+  if (want === "wasm") await import("@tensorflow/tfjs-backend-wasm");
+  if (!(await tf.setBackend(want))) {
+    throw new Error(`Cannot start backend "${want}" for the functions stage`);
+  }
+  await tf.ready();
+  try {
+    return { result: await body(), backend: want };
+  } finally {
+    await tf.setBackend(previous);
+    await tf.ready();
+  }
+}
+
+/**
  * The `functions` stage.
  *
  * @example Run the smoke grid from the command line
@@ -282,21 +326,27 @@ export const functionsStage: Stage<FunctionsParams> = {
       },
     };
     const facts: Record<string, unknown> = { backend: ctx.backend.name };
-    try {
-      for (
-        const [id, units] of [["math_experiments", plan.main], [
-          "custom_tangents",
-          plan.custom,
-        ]] as const
-      ) {
-        if (units.length === 0) continue;
-        const rows = await runExperiment(join(ctx.outDir, id), units, hooks);
-        ctx.log(`${id}: last, averaged over seeds\n${pivotLast(rows)}`);
-        facts[`${id}_runs`] = rows.length;
-      }
-    } finally {
-      bar.stop();
+    const EXPERIMENTS = [["math_experiments", plan.main], [
+      "custom_tangents",
+      plan.custom,
+    ]] as const;
+    const override = COMPUTE_BACKEND_OVERRIDES[ctx.backend.name];
+    if (override) {
+      ctx.log(`computing on ${override} instead of ${ctx.backend.name} (faster for tiny tensors)`);
     }
+    const { backend } = await withComputeBackend(ctx.backend.name, async () => {
+      try {
+        for (const [id, units] of EXPERIMENTS) {
+          if (units.length === 0) continue;
+          const rows = await runExperiment(join(ctx.outDir, id), units, hooks);
+          ctx.log(`${id}: last, averaged over seeds\n${pivotLast(rows)}`);
+          facts[`${id}_runs`] = rows.length;
+        }
+      } finally {
+        bar.stop();
+      }
+    });
+    facts.compute_backend = backend;
     facts.steps = steps;
     facts.seconds = (performance.now() - t0) / 1000;
     return facts;

@@ -1,3 +1,4 @@
+import * as tf from "@tensorflow/tfjs";
 import { parse } from "csv-parse/sync";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -9,6 +10,7 @@ import {
   type FunctionsParams,
   functionsParams,
   functionsStage,
+  withComputeBackend,
 } from "../../src/stages/functions.ts";
 
 const backend = await initBackend("cpu");
@@ -155,4 +157,27 @@ Deno.test("functionsStage declares its sources", () => {
   assert.equal(functionsStage.name, "functions");
   assert.ok(functionsStage.sources.includes("src/functions"));
   assert.ok(functionsStage.sources.includes("lrs/math.csv"));
+});
+
+Deno.test("functionsStage.run() computes on wasm under the tensorflow backend and restores it", async () => {
+  const dir = await Deno.makeTempDir();
+  const c = ctx({ ...tiny(), functions: ["sphere"], ns: [2], customTangents: "off" }, dir);
+  c.backend = { ...backend, name: "tensorflow" };
+  const log: string[] = [];
+  c.log = (m) => log.push(m);
+  const facts = await functionsStage.run(c);
+  assert.equal(facts?.compute_backend, "wasm");
+  assert.equal(facts?.backend, "tensorflow");
+  assert.equal(tf.getBackend(), "cpu");
+  assert.ok(log[0].startsWith("computing on wasm instead of tensorflow"));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("withComputeBackend() honours cpu and wasm", async () => {
+  const { result, backend: used } = await withComputeBackend(
+    "cpu",
+    () => Promise.resolve(tf.getBackend()),
+  );
+  assert.equal(result, "cpu");
+  assert.equal(used, "cpu");
 });
