@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type Aggregation, checkAggregation, selectSubset, type SubsetRule } from "./aggregate.ts";
-import { conjugateGradient, type GramSolveInfo, GramSolver, lstsq } from "./_linalg.ts";
+import { conjugateGradient, type GramSolveInfo, GramSolver, lstsq, luSolve } from "./_linalg.ts";
 import { REFINE_ABOVE_CONDITION } from "./aggregate.ts";
 
 type Route = "js" | "per-sample" | "batched";
@@ -316,6 +316,50 @@ export function solveProjectionWeights(
   const x = solver.solve(d);
   if (solver.info.method === "cholesky") refine64(v, off, m, n, d, solver, x);
   return { x, info: solver.info };
+}
+
+/**
+ * Frog gradient of one square tangent set (n tangents of length n starting
+ * at element `off` of `v`): Vᵀ(VVᵀ)⁻¹d = V⁻¹d, solved directly by float64 LU
+ * with partial pivoting (n³/3 multiply-adds, accurate to cond(V)·1e-16, no
+ * Gram matrix). A V singular to working precision falls back to
+ * {@link solveProjectionWeights} on the float64 Gram (which throws unless
+ * `allowRankDeficient`, then projects onto the span of the tangents).
+ *
+ * @returns f (float64, length n) and, for the fallback only, how its Gram system was solved
+ * @example The projection onto the span of two independent tangents in R² is the identity
+ * ```ts
+ * import { squareProjection } from "./batched.ts";
+ * const v = Float32Array.of(1, 1, 0, 2); // tangents (1, 1) and (0, 2)
+ * const d = Float64Array.of(3, 4); // V g for g = (1, 2)
+ * console.log(squareProjection(v, 0, 2, d).f); // [1, 2]
+ * ```
+ */
+export function squareProjection(
+  v: Float32Array,
+  off: number,
+  n: number,
+  d: Float64Array,
+  allowRankDeficient = false,
+): { f: Float64Array; info?: GramSolveInfo } {
+  const V = v.subarray(off, off + n * n);
+  const f = luSolve(V, d, n);
+  if (f) return { f };
+  const { x, info } = solveProjectionWeights(
+    v,
+    off,
+    n,
+    n,
+    gram64(v, off, n, n),
+    d,
+    allowRankDeficient,
+  );
+  const out = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const c = x[j], o = j * n;
+    if (c !== 0) { for (let t = 0; t < n; t++) out[t] += c * V[o + t]; }
+  }
+  return { f: out, info };
 }
 
 /** Options of {@link batchedForwardGradient}. */

@@ -6,6 +6,7 @@ import {
   batchedDirectionalDerivatives,
   batchedForwardGradient,
   batchedGram,
+  squareProjection,
 } from "../../src/core/batched.ts";
 import { forwardGradient } from "../../src/core/forward_gradient.ts";
 import { Rng } from "../../src/core/rng.ts";
@@ -130,4 +131,32 @@ Deno.test("batchedForwardGradient() frog throws on dependent tangents unless all
     "orthogonal_projection",
   );
   for (let i = 0; i < n; i++) close(f[i], two[i], 1e-4 * (1 + Math.abs(two[i])), `entry ${i}`);
+});
+
+Deno.test("squareProjection() returns g for a square tangent set (float64 LU) and projects singular ones onto their span", () => {
+  const n = 64;
+  const { v } = batch(2, n, n, 15);
+  const g = new Float32Array(n).map((_, i) => Math.sin(i) + 2);
+  const d = batchedDirectionalDerivatives(v, 2, n, n, g);
+  for (let s = 0; s < 2; s++) {
+    const { f, info } = squareProjection(v, s * n * n, n, d.subarray(s * n, (s + 1) * n));
+    assert.equal(info, undefined, "solved by LU, no Gram fallback");
+    // d is V g rounded to float32, so f = g + V⁻¹δ with |δ| ~ 1e-7·|d|.
+    for (let i = 0; i < n; i++) close(f[i], g[i], 1e-4, `sample ${s} entry ${i}`);
+  }
+  // Two equal tangents: singular. Without allowRankDeficient it throws; with
+  // it, f is the projection onto the span of the n − 1 distinct tangents.
+  const w = v.slice(0, n * n);
+  w.set(w.subarray(0, n), n);
+  const dw = batchedDirectionalDerivatives(w, 1, n, n, g);
+  assert.throws(() => squareProjection(w, 0, n, dw), /linearly independent/);
+  const { f, info } = squareProjection(w, 0, n, dw, true);
+  assert.equal(info?.method, "lstsq");
+  assert.equal(info?.rank, n - 1);
+  const rest = w.slice(n);
+  const p = batchedForwardGradient(rest, 1, n - 1, n, dw.slice(1), "orthogonal_projection");
+  for (let i = 0; i < n; i++) close(f[i], p[i], 1e-3 * (1 + Math.abs(p[i])), `entry ${i}`);
+  let gap = 0;
+  for (let i = 0; i < n; i++) gap = Math.max(gap, Math.abs(f[i] - g[i]));
+  assert.ok(gap > 1e-2, "a rank-deficient projection misses part of g");
 });

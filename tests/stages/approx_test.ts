@@ -347,3 +347,32 @@ Deno.test("approx with --tangents rademacher (drawn per k; singular tangent sets
   );
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("computeMetrics(): metrics from Gram blocks and frog weights equal those of explicitly formed gradients", async () => {
+  // n = 64 with k ≤ 32: every k uses Gram metrics (frog weights, mean and sum
+  // from wᵀGw); n = 16 adds square frog systems (k ≥ n, LU) and k > n means.
+  const configs = approxConfigs([1, 2, 8, 32]);
+  for (const n of [16, 64]) {
+    const fast = await computeMetrics("normal", n, configs, 15, { worker: false });
+    const slow = await computeMetrics("normal", n, configs, 15, {
+      worker: false,
+      gramMetrics: false,
+    });
+    let differ = 0;
+    for (const c of configs) {
+      fast.get(c)!.forEach((col, j) => {
+        const other = slow.get(c)![j];
+        col.forEach((x, i) => {
+          if (x !== other[i]) differ++;
+          // float32 round-off of the Gram entries and of the explicit gradient;
+          // difference norms of frog at k ≥ n (both ≈ 0) compare absolutely.
+          assert.ok(
+            Math.abs(x - other[i]) <= 2e-6 * Math.max(Math.abs(other[i]), 1e-2 * Math.sqrt(n)),
+            `${c.label} normalize=${c.normalize} n=${n} col ${j} sample ${i}: ${x} vs ${other[i]}`,
+          );
+        });
+      });
+    }
+    if (n === 64) assert.ok(differ > 0, "the two routes are really different computations");
+  }
+});

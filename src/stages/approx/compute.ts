@@ -23,6 +23,7 @@ import {
   type GramSolveInfo,
   Rng,
   solveProjectionWeights,
+  squareProjection,
 } from "../../core/mod.ts";
 import type { ApproxConfig } from "./configs.ts";
 import { type StreamBatch, TangentStream } from "./stream.ts";
@@ -67,6 +68,19 @@ export interface ComputeOptions {
   onIllConditioned?: (info: GramSolveInfo, k: number) => void;
   /** Draw one shared stream for all k when possible (default true; false is for tests). */
   shareStream?: boolean;
+  /**
+   * Shared stream only: take the metrics from Gram blocks and frog weights
+   * without forming the n-vector gradients (default true; false forms every
+   * gradient explicitly, for tests).
+   */
+  gramMetrics?: boolean;
+}
+
+/** Where the k×k Gram blocks of a batch's samples lie: G[offset(s) + a·stride + b]. */
+interface GramBlocks {
+  G: Float64Array;
+  stride: number;
+  offset: (s: number) => number;
 }
 
 /** Everything the metric pass needs for the k-configurations of one batch. */
@@ -82,51 +96,121 @@ interface KBatch {
   d: Float64Array;
   /** Squared tangent norms [count·k] (only when a normalised configuration exists). */
   normSq?: Float64Array;
-  /** Frog weights [count·k] (only when a frog configuration exists). */
+  /** Frog weights [count·k] (only when a frog configuration exists and k < n). */
   frog?: Float64Array;
+  /** Explicit frog gradients [count·n] (square systems, k ≥ n). */
+  frogF?: Float64Array | Float32Array;
+  /** Gram blocks of the samples: when given, mean and sum metrics come from them. */
+  gram?: GramBlocks;
 }
 
-/** Forms the needed combinations and writes the six metrics of every configuration. */
+/**
+ * The three sums the six metrics derive from, for g = ones: ‖f‖², g·f and
+ * ‖g − f‖². With a Gram block G and weights w (f = Vᵀw): ‖f‖² = wᵀGw,
+ * g·f = w·d (d = Vg) and ‖g − f‖² = n − 2 g·f + ‖f‖². For frog weights
+ * (f = P g, the projection, so G w = d): ‖f‖² = g·f = d·w and
+ * ‖g − f‖² = n − d·w. No n-vector is formed. `ddSum` is ‖g − k f‖², for
+ * the sum configurations (sum = k · mean).
+ */
+type Sums = [ff: number, gf: number, dd: number, ddSum: number];
+
+function gramSums(
+  G: Float64Array,
+  base: number,
+  stride: number,
+  w: Float64Array,
+  d: Float64Array,
+  o: number,
+  k: number,
+  n: number,
+): Sums {
+  // Only the lower triangle of G is read (the chunk Gram is symmetric).
+  let ff = 0, gf = 0;
+  for (let a = 0; a < k; a++) {
+    const wa = w[a];
+    const row = base + a * stride;
+    let acc = 0;
+    for (let b = 0; b < a; b++) acc += G[row + b] * w[b];
+    ff += wa * (2 * acc + G[row + a] * wa);
+    gf += wa * d[o + a];
+  }
+  return [ff, gf, Math.max(0, n - 2 * gf + ff), Math.max(0, n - 2 * k * gf + k * k * ff)];
+}
+
+function explicitSums(F: ArrayLike<number>, o: number, n: number, k: number): Sums {
+  let ff = 0, gf = 0, dd = 0, ddSum = 0;
+  for (let t = 0; t < n; t++) {
+    const f = F[o + t];
+    ff += f * f;
+    gf += f;
+    dd += (1 - f) * (1 - f);
+    ddSum += (1 - k * f) * (1 - k * f);
+  }
+  return [ff, gf, dd, ddSum];
+}
+
+/** Writes the six metrics of every configuration of a batch. */
 function metricsPass(n: number, b: KBatch, out: Map<ApproxConfig, Metrics>): void {
   const { k, configs, count } = b;
-  const needMean = configs.some((c) => c.compute !== "orthogonal_projection" && !c.normalize);
-  const needNorm = configs.some((c) => c.compute !== "orthogonal_projection" && c.normalize);
-  const rows: ("frog" | "mean" | "norm")[] = [];
-  if (b.frog) rows.push("frog");
-  if (needMean) rows.push("mean");
-  if (needNorm) rows.push("norm");
-  const m = rows.length;
-  const w = new Float64Array(count * m * k);
-  for (let s = 0; s < count; s++) {
-    rows.forEach((r, i) => {
-      const o = (s * m + i) * k;
-      for (let j = 0; j < k; j++) {
-        const x = s * k + j;
-        w[o + j] = r === "frog"
-          ? b.frog![x]
-          : r === "mean"
-          ? b.d[x] / k
-          : b.d[x] / (k * b.normSq![x]);
-      }
-    });
+  const kinds = new Set(
+    configs.map((c) =>
+      c.compute === "orthogonal_projection" ? "frog" : c.normalize ? "norm" : "mean"
+    ),
+  );
+  const sums = new Map<string, Sums[]>();
+  const weight = (kind: string, x: number) =>
+    kind === "mean" ? b.d[x] / k : b.d[x] / (k * b.normSq![x]);
+  // Mean/norm gradients formed explicitly only where no Gram blocks are at hand.
+  const rows = b.gram ? [] : [...kinds].filter((r) => r !== "frog");
+  if (rows.length > 0) {
+    const m = rows.length;
+    const w = new Float64Array(count * m * k);
+    for (let s = 0; s < count; s++) {
+      rows.forEach((r, i) => {
+        const o = (s * m + i) * k;
+        for (let j = 0; j < k; j++) w[o + j] = weight(r, s * k + j);
+      });
+    }
+    const F = batchedCombine(b.v, count, k, n, w, m);
+    rows.forEach((r, i) =>
+      sums.set(r, Array.from({ length: count }, (_, s) => explicitSums(F, (s * m + i) * n, n, k)))
+    );
   }
-  const F = batchedCombine(b.v, count, k, n, w, m);
+  if (b.gram) {
+    const { G, stride, offset } = b.gram;
+    const w = new Float64Array(k);
+    for (const r of kinds) {
+      if (r === "frog") continue;
+      const list: Sums[] = [];
+      for (let s = 0; s < count; s++) {
+        for (let j = 0; j < k; j++) w[j] = weight(r, s * k + j);
+        list.push(gramSums(G, offset(s), stride, w, b.d, s * k, k, n));
+      }
+      sums.set(r, list);
+    }
+  }
+  if (kinds.has("frog")) {
+    const list: Sums[] = [];
+    for (let s = 0; s < count; s++) {
+      if (b.frogF) list.push(explicitSums(b.frogF, s * n, n, 1));
+      else {
+        let q = 0;
+        for (let j = 0; j < k; j++) q += b.d[s * k + j] * b.frog![s * k + j];
+        list.push([q, q, Math.max(0, n - q), NaN]);
+      }
+    }
+    sums.set("frog", list);
+  }
   const gNorm = Math.sqrt(n); // g = ones
   for (const c of configs) {
-    const row = rows.indexOf(
-      c.compute === "orthogonal_projection" ? "frog" : c.normalize ? "norm" : "mean",
-    );
+    const kind = c.compute === "orthogonal_projection" ? "frog" : c.normalize ? "norm" : "mean";
+    const list = sums.get(kind)!;
     const scale = c.compute === "sum" ? k : 1;
     const cols = out.get(c)!;
     for (let s = 0; s < count; s++) {
-      const o = (s * m + row) * n;
-      let ff = 0, gf = 0, dd = 0;
-      for (let t = 0; t < n; t++) {
-        const f = scale * F[o + t];
-        ff += f * f;
-        gf += f;
-        dd += (1 - f) * (1 - f);
-      }
+      const [ff0, gf0, dd0, ddSum] = list[s];
+      const ff = scale * scale * ff0, gf = scale * gf0;
+      const dd = scale === 1 ? dd0 : ddSum;
       const fNorm = Math.sqrt(ff);
       const i = b.first + s;
       cols[0][i] = gNorm;
@@ -198,6 +282,7 @@ async function computeShared(
 ): Promise<void> {
   const kMax = ks[ks.length - 1];
   const anyNorm = configs.some((c) => c.normalize);
+  const gramMetrics = opts.gramMetrics !== false;
   const Sb = batchSize(S, kMax, n);
   const work = new Map(ks.map((k) => [k, groupWork(S, k, n, frogKs.includes(k))]));
   const stream = new TangentStream({
@@ -224,12 +309,14 @@ async function computeShared(
     const used = Math.min(rows, Math.max(...ks.map((k) => Math.max(0, S * k - row0))));
     const d = batch.d;
     const normSq = batch.normSq;
-    // Chunk Gram matrices, only for chunks holding a needed frog block.
+    const countOf = (k: number) => Math.min(Math.floor(used / k), S - row0 / k);
+    // Chunk Gram matrices, only for chunks holding a frog block that needs one
+    // (square systems, k ≥ n, are solved from V itself).
     const nChunks = Math.ceil(used / chunk);
     const needed = new Uint8Array(nChunks);
     for (const k of frogKs) {
-      const count = Math.min(Math.floor(used / k), S - row0 / k);
-      for (let s = 0; s < count; s++) needed[Math.floor((s * k) / chunk)] = 1;
+      if (k >= n) continue;
+      for (let s = 0; s < countOf(k); s++) needed[Math.floor((s * k) / chunk)] = 1;
     }
     const list = Array.from(needed.keys()).filter((j) => needed[j] === 1);
     const slot = new Int32Array(nChunks).fill(-1);
@@ -249,34 +336,50 @@ async function computeShared(
     }
     for (const k of ks) {
       const first = row0 / k;
-      const count = Math.min(Math.floor(used / k), S - first);
+      const count = countOf(k);
       if (count <= 0) continue;
       const kConfigs = configs.filter((c) => c.k === k);
+      // Sample s's k×k Gram block, when k ≤ chunk and its chunk Gram was formed.
+      const offset = (s: number) => {
+        const r = s * k;
+        const j = Math.floor(r / chunk), off = r % chunk;
+        return slot[j] < 0 ? -1 : slot[j] * chunk * chunk + off * chunk + off;
+      };
+      let haveGram = k <= chunk;
+      for (let s = 0; s < count && haveGram; s++) haveGram = offset(s) >= 0;
       let frog: Float64Array | undefined;
-      if (frogKs.includes(k)) {
-        frog = new Float64Array(count * k);
-        const mm = Math.min(k, n);
+      let frogF: Float64Array | Float32Array | undefined;
+      if (frogKs.includes(k) && k >= n) {
+        frogF = new Float64Array(count * n);
         for (let s = 0; s < count; s++) {
           const r = s * k;
-          const j = Math.floor(r / chunk), off = r % chunk;
-          const G = new Float64Array(mm * mm);
-          const base = slot[j] * chunk * chunk;
-          for (let a = 0; a < mm; a++) {
-            for (let bb = 0; bb < mm; bb++) {
-              G[a * mm + bb] = grams[base + (off + a) * chunk + off + bb];
-            }
+          const { f, info } = squareProjection(v, r * n, n, d.subarray(r, r + n), true);
+          if (info?.method === "lstsq") opts.onIllConditioned?.(info, k);
+          frogF.set(f, s * n);
+        }
+      } else if (frogKs.includes(k)) {
+        frog = new Float64Array(count * k);
+        const G = new Float64Array(k * k);
+        for (let s = 0; s < count; s++) {
+          const r = s * k;
+          const base = offset(s);
+          for (let a = 0; a < k; a++) {
+            for (let bb = 0; bb < k; bb++) G[a * k + bb] = grams[base + a * chunk + bb];
           }
           const { x, info } = solveProjectionWeights(
             v,
             r * n,
-            mm,
+            k,
             n,
             G,
-            d.subarray(r, r + mm),
+            d.subarray(r, r + k),
             true,
           );
           if (info.method === "lstsq") opts.onIllConditioned?.(info, k);
           frog.set(x, r);
+        }
+        if (!gramMetrics) {
+          frogF = batchedCombine(v.subarray(0, count * k * n), count, k, n, frog, 1);
         }
       }
       metricsPass(n, {
@@ -288,6 +391,8 @@ async function computeShared(
         d: d.subarray(0, count * k),
         normSq: normSq?.subarray(0, count * k),
         frog,
+        frogF,
+        gram: gramMetrics && haveGram ? { G: grams, stride: chunk, offset } : undefined,
       }, out);
       opts.onWork?.((work.get(k)! * count) / S);
     }
@@ -333,7 +438,7 @@ function computePerK(
       first: s0,
       d,
       normSq: anyNorm ? rowNormsSq(v, sb * k, n) : undefined,
-      frog,
+      frogF: frog ? batchedCombine(v, sb, k, n, frog, 1) : undefined,
     }, out);
     opts.onWork?.((work * sb) / S);
   }
