@@ -11,7 +11,14 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type Aggregation, checkAggregation, selectSubset, type SubsetRule } from "./aggregate.ts";
-import { conjugateGradient, type GramSolveInfo, GramSolver, lstsq, luSolve } from "./_linalg.ts";
+import {
+  conjugateGradient,
+  gramQuadraticForm,
+  type GramSolveInfo,
+  GramSolver,
+  lstsq,
+  luSolve,
+} from "./_linalg.ts";
 import { REFINE_ABOVE_CONDITION } from "./aggregate.ts";
 
 type Route = "js" | "per-sample" | "batched";
@@ -95,6 +102,33 @@ export function batchedGram(
           out[go + j * r + h + i] = ba;
           out[go + (h + i) * r + h + j] = blocks[bo + 2 * hh + i * h + j];
         }
+      }
+    }
+    return out;
+  }
+  if (how === "batched" && r >= 64 && r % 2 === 0) {
+    // Symmetry with batched matMuls (measured on tensorflow, k = 256 and
+    // 1024 at n = 4096: 0.6–0.9× the time of the full product): A Aᵀ and
+    // B [A; B]ᵀ for V = [A; B].
+    const h = r / 2;
+    const [aa, bv] = tf.tidy(() => {
+      let V = tf.tensor3d(v, [S, k, n]);
+      if (r !== k) V = tf.slice(V, [0, 0, 0], [S, r, n]);
+      const A = tf.slice(V, [0, 0, 0], [S, h, n]);
+      const B = tf.slice(V, [0, h, 0], [S, h, n]);
+      return [tf.matMul(A, A, false, true), tf.matMul(B, V, false, true)];
+    });
+    const top = aa.dataSync(), bottom = bv.dataSync();
+    aa.dispose();
+    bv.dispose();
+    for (let s = 0; s < S; s++) {
+      const go = s * r * r;
+      for (let i = 0; i < h; i++) {
+        out.set(top.subarray((s * h + i) * h, (s * h + i + 1) * h), go + i * r);
+      }
+      out.set(bottom.subarray(s * h * r, (s + 1) * h * r), go + h * r);
+      for (let i = 0; i < h; i++) {
+        for (let j = h; j < r; j++) out[go + i * r + j] = out[go + j * r + i];
       }
     }
     return out;
@@ -316,6 +350,37 @@ export function solveProjectionWeights(
   const x = solver.solve(d);
   if (solver.info.method === "cholesky") refine64(v, off, m, n, d, solver, x);
   return { x, info: solver.info };
+}
+
+/**
+ * dᵀG⁻¹d for one tangent set (m contiguous tangents at element `off` of `v`,
+ * their Gram G and directional derivatives d): ‖f‖² = g·f of the frog
+ * gradient f = P g, all the approximation metrics need of frog. Well
+ * conditioned Grams with m ≥ 128 use {@link gramQuadraticForm} (about half
+ * the conjugate-gradient steps of solving for the weights, relative error
+ * ≤ 1e-10); anything else goes through {@link solveProjectionWeights}.
+ *
+ * @returns q = dᵀG⁻¹d and how the system was solved
+ */
+export function projectionQuadraticForm(
+  v: Float32Array,
+  off: number,
+  m: number,
+  n: number,
+  G: Float64Array,
+  d: Float64Array,
+  allowRankDeficient = false,
+): { q: number; info: GramSolveInfo } {
+  if (m >= 128) {
+    const cg = gramQuadraticForm(G, d, m, Math.min(80, Math.floor(m / 4)));
+    if (cg.converged && cg.conditionLowerBound <= 100) {
+      return { q: cg.q, info: { method: "cg", condition: cg.conditionLowerBound, rank: m } };
+    }
+  }
+  const { x, info } = solveProjectionWeights(v, off, m, n, G, d, allowRankDeficient);
+  let q = 0;
+  for (let j = 0; j < m; j++) q += d[j] * x[j];
+  return { q, info };
 }
 
 /**

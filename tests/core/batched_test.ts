@@ -6,6 +6,8 @@ import {
   batchedDirectionalDerivatives,
   batchedForwardGradient,
   batchedGram,
+  projectionQuadraticForm,
+  solveProjectionWeights,
   squareProjection,
 } from "../../src/core/batched.ts";
 import { forwardGradient } from "../../src/core/forward_gradient.ts";
@@ -159,4 +161,24 @@ Deno.test("squareProjection() returns g for a square tangent set (float64 LU) an
   let gap = 0;
   for (let i = 0; i < n; i++) gap = Math.max(gap, Math.abs(f[i] - g[i]));
   assert.ok(gap > 1e-2, "a rank-deficient projection misses part of g");
+});
+
+Deno.test("projectionQuadraticForm() equals dᵀx of the frog weights, by quadrature CG or the fallback solve", () => {
+  // n = 1024: well conditioned (CG on the quadratic form); n = 136: condition
+  // beyond CG's limit, solved by Cholesky with refinement instead.
+  for (const [n, method] of [[1024, "cg"], [136, "cholesky"]] as const) {
+    const k = 128;
+    const { v, d } = batch(2, k, n, 16);
+    const G = batchedGram(v, 2, k, n);
+    for (let s = 0; s < 2; s++) {
+      const Gs = G.slice(s * k * k, (s + 1) * k * k);
+      const ds = d.subarray(s * k, (s + 1) * k);
+      const { q, info } = projectionQuadraticForm(v, s * k * n, k, n, Gs, ds);
+      assert.equal(info.method, method, `n = ${n}`);
+      const { x } = solveProjectionWeights(v, s * k * n, k, n, Gs, ds);
+      let dx = 0;
+      for (let j = 0; j < k; j++) dx += ds[j] * x[j];
+      close(q, dx, 1e-9 * dx, `n = ${n} sample ${s}`);
+    }
+  }
 });

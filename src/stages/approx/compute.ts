@@ -21,6 +21,7 @@ import {
   batchedProjectionWeights,
   getSampler,
   type GramSolveInfo,
+  projectionQuadraticForm,
   Rng,
   solveProjectionWeights,
   squareProjection,
@@ -96,8 +97,8 @@ interface KBatch {
   d: Float64Array;
   /** Squared tangent norms [count·k] (only when a normalised configuration exists). */
   normSq?: Float64Array;
-  /** Frog weights [count·k] (only when a frog configuration exists and k < n). */
-  frog?: Float64Array;
+  /** Frog dᵀG⁻¹d = ‖f‖² per sample (only when a frog configuration exists and k < n). */
+  frogQ?: Float64Array;
   /** Explicit frog gradients [count·n] (square systems, k ≥ n). */
   frogF?: Float64Array | Float32Array;
   /** Gram blocks of the samples: when given, mean and sum metrics come from them. */
@@ -194,8 +195,7 @@ function metricsPass(n: number, b: KBatch, out: Map<ApproxConfig, Metrics>): voi
     for (let s = 0; s < count; s++) {
       if (b.frogF) list.push(explicitSums(b.frogF, s * n, n, 1));
       else {
-        let q = 0;
-        for (let j = 0; j < k; j++) q += b.d[s * k + j] * b.frog![s * k + j];
+        const q = b.frogQ![s];
         list.push([q, q, Math.max(0, n - q), NaN]);
       }
     }
@@ -347,7 +347,7 @@ async function computeShared(
       };
       let haveGram = k <= chunk;
       for (let s = 0; s < count && haveGram; s++) haveGram = offset(s) >= 0;
-      let frog: Float64Array | undefined;
+      let frogQ: Float64Array | undefined;
       let frogF: Float64Array | Float32Array | undefined;
       if (frogKs.includes(k) && k >= n) {
         frogF = new Float64Array(count * n);
@@ -358,7 +358,9 @@ async function computeShared(
           frogF.set(f, s * n);
         }
       } else if (frogKs.includes(k)) {
-        frog = new Float64Array(count * k);
+        // Gram metrics need only q = dᵀG⁻¹d per sample; explicit ones the weights.
+        const frog = gramMetrics ? undefined : new Float64Array(count * k);
+        frogQ = new Float64Array(count);
         const G = new Float64Array(k * k);
         for (let s = 0; s < count; s++) {
           const r = s * k;
@@ -366,21 +368,18 @@ async function computeShared(
           for (let a = 0; a < k; a++) {
             for (let bb = 0; bb < k; bb++) G[a * k + bb] = grams[base + a * chunk + bb];
           }
-          const { x, info } = solveProjectionWeights(
-            v,
-            r * n,
-            k,
-            n,
-            G,
-            d.subarray(r, r + k),
-            true,
-          );
-          if (info.method === "lstsq") opts.onIllConditioned?.(info, k);
-          frog.set(x, r);
+          const ds = d.subarray(r, r + k);
+          if (frog) {
+            const { x, info } = solveProjectionWeights(v, r * n, k, n, G, ds, true);
+            if (info.method === "lstsq") opts.onIllConditioned?.(info, k);
+            frog.set(x, r);
+          } else {
+            const { q, info } = projectionQuadraticForm(v, r * n, k, n, G, ds, true);
+            if (info.method === "lstsq") opts.onIllConditioned?.(info, k);
+            frogQ[s] = q;
+          }
         }
-        if (!gramMetrics) {
-          frogF = batchedCombine(v.subarray(0, count * k * n), count, k, n, frog, 1);
-        }
+        if (frog) frogF = batchedCombine(v.subarray(0, count * k * n), count, k, n, frog, 1);
       }
       metricsPass(n, {
         k,
@@ -390,7 +389,7 @@ async function computeShared(
         first,
         d: d.subarray(0, count * k),
         normSq: normSq?.subarray(0, count * k),
-        frog,
+        frogQ,
         frogF,
         gram: gramMetrics && haveGram ? { G: grams, stride: chunk, offset } : undefined,
       }, out);
