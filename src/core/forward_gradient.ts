@@ -6,8 +6,10 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   aggregate,
+  aggregateBlocks,
   type AggregateOptions,
   type Aggregation,
+  type BlockAggregateOptions,
   checkAggregation,
 } from "./aggregate.ts";
 import { scalingFactor } from "./scaling.ts";
@@ -84,6 +86,82 @@ export function forwardGradient(
     return out;
   } finally {
     v2.dispose();
+    d2.dispose();
+  }
+}
+
+/**
+ * {@link forwardGradient} for tangents that live in several tensors: the k
+ * global tangents are the concatenations of the flattened blocks
+ * `tangents[p]` [k, ...shape_p] (e.g. one block per parameter tensor). The
+ * estimate is the same as `forwardGradient` on the concatenation, returned
+ * per block (shape_p, or [...shape_p, B] for 2-D d), but `mean` and frog never
+ * concatenate, split or transpose the tangents (see `aggregateBlocks`).
+ *
+ * @param tangents per block [k, ...shape_p], sharing k
+ * @param d directional derivatives [k] or [k, B]
+ * @param aggregation the aggregation key
+ * @param opts scaling correction (n = Σ |shape_p|), frog subset rule, solve callback,
+ *   a precomputed Gram matrix Σ_p V_p V_pᵀ
+ * @returns one estimate per block
+ * @example Frog over two blocks with k = n recovers the gradient
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { forwardGradientBlocks } from "./forward_gradient.ts";
+ * const v = [tf.tensor2d([[1], [1]]), tf.tensor2d([[1], [-1]])]; // global V = [[1, 1], [1, -1]]
+ * const d = tf.tensor1d([8, -2]); // V·g for g = (3, 5)
+ * const [g0, g1] = forwardGradientBlocks(v, d, "orthogonal_projection");
+ * g0.print(); // [3]
+ * g1.print(); // [5]
+ * ```
+ */
+export function forwardGradientBlocks(
+  tangents: readonly tf.Tensor[],
+  d: tf.Tensor,
+  aggregation: Aggregation | string,
+  opts: ForwardGradientOptions & BlockAggregateOptions = {},
+): tf.Tensor[] {
+  const agg = checkAggregation(aggregation);
+  if (tangents.length === 0 || tangents.some((t) => t.rank < 1)) {
+    throw new TypeError(
+      "Cannot compute a forward gradient: tangents must be a non-empty list of [k, ...] tensors",
+    );
+  }
+  const k = tangents[0].shape[0];
+  if ((d.rank !== 1 && d.rank !== 2) || d.shape[0] !== k) {
+    throw new TypeError(
+      `Cannot compute a forward gradient: d must have shape [${k}] or [${k}, B], got [${d.shape}]`,
+    );
+  }
+  const shapes = tangents.map((t) => t.shape.slice(1));
+  const sizes = shapes.map((s) => s.reduce((a, b) => a * b, 1));
+  const n = sizes.reduce((a, b) => a + b, 0);
+  const batched = d.rank === 2;
+  const B: number = batched ? d.shape[1]! : 1;
+  let factor = 1;
+  if (opts.scalingCorrection) {
+    if (opts.correctionFactor !== undefined) {
+      factor = opts.correctionFactor;
+    } else {
+      const L = typeof opts.expectedTangentLength === "function"
+        ? opts.expectedTangentLength(n)
+        : opts.expectedTangentLength ?? 1;
+      factor = scalingFactor(agg, k, n, L);
+    }
+  }
+  const v2 = tangents.map((t, i) => t.reshape([k, sizes[i]]) as tf.Tensor2D);
+  const d2 = d.reshape([k, B]) as tf.Tensor2D;
+  try {
+    const parts = aggregateBlocks(v2, d2, agg, opts);
+    return parts.map((r, i) => {
+      const out = tf.tidy(() =>
+        tf.reshape(factor === 1 ? r : tf.mul(r, factor), batched ? [...shapes[i], B] : shapes[i])
+      );
+      r.dispose();
+      return out;
+    });
+  } finally {
+    tf.dispose(v2);
     d2.dispose();
   }
 }

@@ -5,14 +5,16 @@
  * engine), perturbing block outputs (`node`) or parameters (`weight`).
  *
  * Tangents are fresh i.i.d. N(0, 1) every step from `new Rng(seed + 1,
- * "tangents")`: V [k, N] over the concatenated block outputs (node) or V
- * [k, P] over all parameters in parameter order (weight).
+ * "tangents")`: V [k, N] over the concatenated block outputs (node), or for
+ * weight perturbation k·P values drawn parameter-major, one `[k, ...shape_p]`
+ * block per parameter in parameter order (see `weight_tangents.ts`), the
+ * layout the JVP engine and the blockwise aggregation use directly.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../core/rng.ts";
-import { activityCount, type Model, parameterCount } from "../model.ts";
+import { activityCount, type Model } from "../model.ts";
 import type { NetworkAggregation } from "./types.ts";
 import { bpGradients } from "./bp.ts";
 import { fwadNodeGradients } from "./fwad_node.ts";
@@ -21,6 +23,13 @@ import { simNodeGradients } from "./sim_node.ts";
 import { simWeightGradients } from "./sim_weight.ts";
 import type { GradientResult, TimingSink } from "./types.ts";
 import { fillNormal } from "./normal.ts";
+import {
+  disposeWeightTangents,
+  gramOfBlocks,
+  type WeightTangents,
+  weightTangentsFromBuffer,
+} from "./weight_tangents.ts";
+import { WeightTangentPrefetcher } from "./tangent_prefetch.ts";
 
 /** `--approach` values: bp, fg (mean, fg-mean in the LR tables), frog. */
 export const APPROACHES = ["bp", "fg", "frog"] as const;
@@ -80,6 +89,12 @@ export interface GradientMode {
   readonly spec: GradientSpec;
   /** One gradient computation on a batch (tensors belong to the caller). */
   compute(model: Model, x: tf.Tensor, labels: tf.Tensor1D, timers?: TimingSink): GradientResult;
+  /**
+   * Releases the mode's resources now (the tangent prefetch worker of weight
+   * perturbation and its buffers); otherwise they go when the mode is
+   * garbage-collected. The mode must not be used afterwards.
+   */
+  close?(): void;
 }
 
 /**
@@ -97,6 +112,103 @@ export function sampleNormalTangents(rng: Rng, k: number, n: number): tf.Tensor2
   return tf.tensor2d(fillNormal(rng, new Float32Array(k * n)), [k, n]);
 }
 
+/** Options of {@link createGradientMode}. */
+export interface GradientModeOptions {
+  /**
+   * Weight perturbation: draw the next step's tangents in a worker thread
+   * while the current step computes (same numbers as drawing in-thread).
+   * Default: when the machine has at least 2 cores.
+   */
+  prefetch?: boolean;
+}
+
+/**
+ * The weight-tangent draws of one mode: in-thread from `rng`, or prefetched
+ * by a worker running a copy of `rng`'s stream. Either way step s gets the
+ * s-th block of k·P normals of the stream.
+ */
+class WeightTangentSource {
+  #k: number;
+  #rng: Rng;
+  #usePrefetch: boolean;
+  #prefetch: WeightTangentPrefetcher | undefined;
+  /** Values taken through the prefetcher (the in-thread rng has not drawn them). */
+  #prefetched = 0;
+  #buffer: Float32Array | undefined;
+
+  #gram: boolean;
+
+  /**
+   * @param gram form the Gram matrix with the draw where tfjs's is slow (wasm):
+   *   in the worker when prefetching, so it costs the step nothing
+   */
+  constructor(k: number, rng: Rng, usePrefetch: boolean, gram: boolean) {
+    this.#k = k;
+    this.#rng = rng;
+    this.#usePrefetch = usePrefetch;
+    this.#gram = gram;
+  }
+
+  /** The next step's tangents for `params` (call {@link release} after the step). */
+  draw(params: readonly tf.Tensor[]): WeightTangents {
+    const k = this.#k;
+    const sizes = params.map((p) => p.size);
+    const size = k * sizes.reduce((a, b) => a + b, 0);
+    const wasm = tf.getBackend() === "wasm";
+    if (this.#prefetch && this.#prefetch.size !== size) this.#stopPrefetch();
+    if (this.#usePrefetch && !this.#prefetch && this.#prefetched === 0) {
+      this.#prefetch = new WeightTangentPrefetcher(
+        this.#rng.seed,
+        [...this.#rng.path],
+        size,
+        this.#gram && wasm ? { k, sizes } : undefined,
+      );
+      if (!this.#prefetch.waitReady()) {
+        this.#prefetch.close();
+        this.#prefetch = undefined;
+        this.#usePrefetch = false;
+      }
+    }
+    // cpu tensors keep the array they were made from: give them a private copy.
+    const own = tf.getBackend() === "cpu";
+    if (this.#prefetch) {
+      const { values, gram } = this.#prefetch.next();
+      this.#prefetched += size;
+      return weightTangentsFromBuffer(own ? values.slice() : values, k, params, gram?.slice());
+    }
+    let buf = this.#buffer;
+    if (own || buf === undefined || buf.length !== size) buf = new Float32Array(size);
+    if (!own) this.#buffer = buf;
+    fillNormal(this.#rng, buf);
+    const gram = this.#gram && wasm ? gramOfBlocks(buf, k, sizes) : undefined;
+    return weightTangentsFromBuffer(buf, k, params, gram);
+  }
+
+  /** Ends the step of the last {@link draw}: its buffer may be refilled. */
+  release(): void {
+    this.#prefetch?.release();
+  }
+
+  /** Stops the prefetch worker, if any. */
+  close(): void {
+    this.#prefetch?.close();
+    this.#prefetch = undefined;
+    this.#usePrefetch = false;
+    this.#buffer = undefined;
+  }
+
+  /** Stops prefetching; the in-thread rng skips what the worker handed out. */
+  #stopPrefetch(): void {
+    this.#prefetch!.close();
+    this.#prefetch = undefined;
+    this.#usePrefetch = false;
+    const scratch = new Float32Array(1 << 20);
+    for (let left = this.#prefetched; left > 0; left -= scratch.length) {
+      fillNormal(this.#rng, left >= scratch.length ? scratch : scratch.subarray(0, left));
+    }
+  }
+}
+
 /**
  * Creates the gradient mode of `spec` for a run with seed `seed` (tangents
  * from `new Rng(seed + 1, "tangents")`).
@@ -112,7 +224,11 @@ export function sampleNormalTangents(rng: Rng, k: number, n: number): tf.Tensor2
  * console.assert(r.grads.length === 6);
  * ```
  */
-export function createGradientMode(spec: GradientSpec, seed: number): GradientMode {
+export function createGradientMode(
+  spec: GradientSpec,
+  seed: number,
+  options: GradientModeOptions = {},
+): GradientMode {
   if (!(APPROACHES as readonly string[]).includes(spec.approach)) {
     throw new RangeError(
       `Unknown approach "${spec.approach}": expected one of ${APPROACHES.join(", ")}`,
@@ -138,24 +254,47 @@ export function createGradientMode(spec: GradientSpec, seed: number): GradientMo
   }
   const aggregation = aggregationOf(spec.approach);
   const rng = new Rng(seed + 1, "tangents");
-  const fn = spec.perturbation === "node"
-    ? (spec.mode === "sim" ? simNodeGradients : fwadNodeGradients)
-    : (spec.mode === "sim" ? simWeightGradients : fwadWeightGradients);
+  const weightDraws = new WeightTangentSource(
+    spec.k,
+    rng,
+    options.prefetch ?? (navigator.hardwareConcurrency ?? 1) >= 2,
+    aggregation === "orthogonal_projection",
+  );
   return {
     spec,
     compute(model, x, y, timers) {
-      const n = spec.perturbation === "node" ? activityCount(model) : parameterCount(model);
+      if (spec.perturbation === "weight") {
+        const t0 = performance.now();
+        const wt = weightDraws.draw(model.params);
+        timers?.add("create_tangents", (performance.now() - t0) / 1000);
+        try {
+          return spec.mode === "sim"
+            ? simWeightGradients(model, x, y, wt, aggregation, timers)
+            : fwadWeightGradients(model, x, y, wt, aggregation, timers);
+        } finally {
+          disposeWeightTangents(wt);
+          weightDraws.release();
+        }
+      }
+      const n = activityCount(model);
       const t0 = performance.now();
-      const raw = fillNormal(rng, new Float32Array(spec.k * n));
-      const v = tf.tensor2d(raw, [spec.k, n]);
+      const v = tf.tensor2d(fillNormal(rng, new Float32Array(spec.k * n)), [spec.k, n]);
       timers?.add("create_tangents", (performance.now() - t0) / 1000);
       try {
-        return fn === fwadWeightGradients
-          ? fwadWeightGradients(model, x, y, v, aggregation, timers, raw)
-          : fn(model, x, y, v, aggregation, timers);
+        return (spec.mode === "sim" ? simNodeGradients : fwadNodeGradients)(
+          model,
+          x,
+          y,
+          v,
+          aggregation,
+          timers,
+        );
       } finally {
         v.dispose();
       }
+    },
+    close() {
+      weightDraws.close();
     },
   };
 }
