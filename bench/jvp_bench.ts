@@ -3,7 +3,14 @@
  * tangents and with activity (node) tangents, next to one reverse-mode step
  * (tfjs's built-in gradients, and a customGrad dense with explicit transposes).
  *
- * Backend: `JVP_BENCH_BACKEND=wasm|cpu` (default wasm). Shared machine: noisy.
+ * Weight tangents are timed reused (the same tensors every call: tfjs-wasm
+ * caches the packed right operand of a matMul per tensor, so this flatters
+ * wasm) and fresh (uploaded from a buffer every call, as a training step
+ * does), next to k separate single-tangent forward+JVP passes: the batched
+ * k-tangent JVP should cost well under k of those.
+ *
+ * Backend: `JVP_BENCH_BACKEND=wasm|cpu|tensorflow` (default wasm). Shared
+ * machine: noisy.
  *
  *     deno bench -A bench/jvp_bench.ts
  */
@@ -36,6 +43,7 @@ const x = normal([B, 784]);
 const labels = tf.tensor1d(Array.from({ length: B }, () => rng.nextInt(10)), "int32");
 const onehot = tf.oneHot(labels, 10);
 const weightTangents = params.map((p) => normal([K, ...p.shape]));
+const weightTangentValues = weightTangents.map((t) => t.dataSync() as Float32Array);
 const slots = SIZES.slice(1).map((n) => tf.zeros([1, n]));
 const activityTangents = SIZES.slice(1).map((n) => normal([K, 1, n]));
 
@@ -82,6 +90,25 @@ Deno.bench(`jvp, weight tangents [k, ...θ] (${group})`, { group }, () => {
   const d = directionalDerivatives((...p) => loss(p, null), params, weightTangents);
   d.dataSync();
   d.dispose();
+});
+
+Deno.bench(`jvp, weight tangents uploaded fresh each call (${group})`, { group }, () => {
+  const fresh = weightTangentValues.map((v, i) => tf.tensor(v, weightTangents[i].shape));
+  const d = directionalDerivatives((...p) => loss(p, null), params, fresh);
+  d.dataSync();
+  tf.dispose([d, ...fresh]);
+});
+
+Deno.bench(`${K} separate single-tangent jvps, weight tangents (${group})`, { group }, () => {
+  for (let j = 0; j < K; j++) {
+    const one = weightTangentValues.map((v, i) => {
+      const n = params[i].size;
+      return tf.tensor(v.subarray(j * n, (j + 1) * n), [1, ...params[i].shape]);
+    });
+    const d = directionalDerivatives((...p) => loss(p, null), params, one);
+    d.dataSync();
+    tf.dispose([d, ...one]);
+  }
 });
 
 Deno.bench(`forward only (${group})`, { group, baseline: true }, () => {

@@ -6,7 +6,9 @@
  * sampling, the gradient computation of the mode, the SGD update, and a read
  * of the loss. Modes: bp; simulated node perturbation (the paper's), true
  * forward node perturbation and true forward weight perturbation, each with
- * frog k = 16; simulated weight perturbation frog k = 16 for comparison.
+ * frog k = 16; simulated weight perturbation frog k = 16 for comparison; and
+ * the true forward weight step with its tangent prefetch worker switched off
+ * (`no prefetch`: the draw of k·P ≈ 30M normals then runs in the step).
  *
  * Runs on wasm and cpu, and on the native tensorflow backend when `deno task
  * setup-native` has installed it. Set `FG_BENCH_BACKENDS=wasm` (comma list)
@@ -20,7 +22,11 @@ import * as tf from "@tensorflow/tfjs";
 import { type BackendChoice, initBackend } from "../src/backend.ts";
 import { Rng } from "../src/core/rng.ts";
 import { createFc } from "../src/nn/fc.ts";
-import { createGradientMode, type GradientSpec } from "../src/nn/gradients/mode.ts";
+import {
+  createGradientMode,
+  type GradientModeOptions,
+  type GradientSpec,
+} from "../src/nn/gradients/mode.ts";
 import type { Model } from "../src/nn/model.ts";
 import { Sgd } from "../src/nn/optimizer.ts";
 
@@ -42,12 +48,17 @@ const rng = new Rng(0, "bench", "train");
 const input = rng.normal(new Float32Array(BATCH * 784));
 const labels = Int32Array.from({ length: BATCH }, () => rng.nextInt(10));
 
-const MODES: [string, GradientSpec][] = [
+const MODES: [string, GradientSpec, GradientModeOptions?][] = [
   ["bp", { approach: "bp", k: 1, mode: "sim", perturbation: "node" }],
   ["sim node frog k=16", { approach: "frog", k: 16, mode: "sim", perturbation: "node" }],
   ["fwad node frog k=16", { approach: "frog", k: 16, mode: "fwad", perturbation: "node" }],
   ["sim weight frog k=16", { approach: "frog", k: 16, mode: "sim", perturbation: "weight" }],
   ["fwad weight frog k=16", { approach: "frog", k: 16, mode: "fwad", perturbation: "weight" }],
+  [
+    "fwad weight frog k=16 no prefetch",
+    { approach: "frog", k: 16, mode: "fwad", perturbation: "weight" },
+    { prefetch: false },
+  ],
 ];
 
 interface State {
@@ -80,9 +91,9 @@ const runs = (backend: string, weight: boolean) =>
     ? { n: 5, warmup: 1 }
     : { n: 30, warmup: 3 };
 
-for (const [label, spec] of MODES) {
+for (const [label, spec, options] of MODES) {
   for (const backend of backends) {
-    const mode = createGradientMode(spec, 0);
+    const mode = createGradientMode(spec, 0, options);
     // lr 0: the weights stay put, so every iteration does the same work.
     const opt = new Sgd({ lr: 0 });
     Deno.bench({
