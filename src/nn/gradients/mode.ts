@@ -135,6 +135,8 @@ class WeightTangentSource {
   /** Values taken through the prefetcher (the in-thread rng has not drawn them). */
   #prefetched = 0;
   #buffer: Float32Array | undefined;
+  /** The parameter sizes the prefetcher was started for (its Gram uses them). */
+  #layout = "";
 
   #gram: boolean;
 
@@ -155,7 +157,8 @@ class WeightTangentSource {
     const sizes = params.map((p) => p.size);
     const size = k * sizes.reduce((a, b) => a + b, 0);
     const wasm = tf.getBackend() === "wasm";
-    if (this.#prefetch && this.#prefetch.size !== size) this.#stopPrefetch();
+    const layout = sizes.join(",");
+    if (this.#prefetch && layout !== this.#layout) this.#stopPrefetch();
     if (this.#usePrefetch && !this.#prefetch && this.#prefetched === 0) {
       this.#prefetch = new WeightTangentPrefetcher(
         this.#rng.seed,
@@ -163,6 +166,7 @@ class WeightTangentSource {
         size,
         this.#gram && wasm ? { k, sizes } : undefined,
       );
+      this.#layout = layout;
       if (!this.#prefetch.waitReady()) {
         this.#prefetch.close();
         this.#prefetch = undefined;
