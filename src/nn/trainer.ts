@@ -174,6 +174,7 @@ export async function trainModel(
     }
   } finally {
     opt.dispose();
+    mode.close?.();
   }
   return { records, stopReason, steps: opt.steps };
 }
