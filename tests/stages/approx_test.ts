@@ -376,3 +376,23 @@ Deno.test("computeMetrics(): metrics from Gram blocks and frog weights equal tho
     if (n === 64) assert.ok(differ > 0, "the two routes are really different computations");
   }
 });
+
+Deno.test("computeMetrics(): square frog systems solved with the helper worker give the same numbers as one thread", async () => {
+  const configs = approxConfigs([1, 4, 32, 64]);
+  for (const S of [9, 1]) {
+    const one = await computeMetrics("normal", 32, configs, S, { squareWorker: false });
+    const two = await computeMetrics("normal", 32, configs, S, {
+      squareWorker: true,
+      squareWorkerMinN: 1,
+    });
+    for (const c of configs) {
+      two.get(c)!.forEach((col, j) =>
+        assert.deepEqual(Array.from(col), Array.from(one.get(c)![j]), `${c.label} S=${S}`)
+      );
+    }
+    // Frog at k ≥ n reproduces g (cosine 1) in every sample.
+    for (const c of configs.filter((c) => c.agg === "orthogonal_projection" && c.k >= 32)) {
+      two.get(c)![5].forEach((cos) => assert.ok(Math.abs(cos - 1) < 1e-6, `${c.label} ${cos}`));
+    }
+  }
+});

@@ -24,9 +24,9 @@ import {
   projectionQuadraticForm,
   Rng,
   solveProjectionWeights,
-  squareProjection,
 } from "../../core/mod.ts";
 import type { ApproxConfig } from "./configs.ts";
+import { SquareSolver } from "./square.ts";
 import { type StreamBatch, TangentStream } from "./stream.ts";
 
 /** The six per-sample metric columns (spec §2.6), in order. */
@@ -75,6 +75,15 @@ export interface ComputeOptions {
    * gradient explicitly, for tests).
    */
   gramMetrics?: boolean;
+  /**
+   * Solve the square frog systems (k ≥ n) with a helper worker thread
+   * sharing the work (same numbers). Default: with at least 3 logical cores
+   * (on the shared 2-core machine it measured slower: n = 1024, tensorflow,
+   * 149 and 202 s against 141 s per 1000 samples, load 2.9).
+   */
+  squareWorker?: boolean;
+  /** Smallest n at which the square-system worker starts (default 128; lower for tests). */
+  squareWorkerMinN?: number;
 }
 
 /** Where the k×k Gram blocks of a batch's samples lie: G[offset(s) + a·stride + b]. */
@@ -283,6 +292,11 @@ async function computeShared(
   const kMax = ks[ks.length - 1];
   const anyNorm = configs.some((c) => c.normalize);
   const gramMetrics = opts.gramMetrics !== false;
+  // A helper thread for the square LU systems where they cost something.
+  const square = new SquareSolver(
+    (opts.squareWorker ?? (navigator.hardwareConcurrency ?? 1) >= 3) &&
+      frogKs.some((k) => k >= n) && n >= (opts.squareWorkerMinN ?? 128),
+  );
   const Sb = batchSize(S, kMax, n);
   const work = new Map(ks.map((k) => [k, groupWork(S, k, n, frogKs.includes(k))]));
   const stream = new TangentStream({
@@ -295,13 +309,14 @@ async function computeShared(
   }, opts.worker ?? (navigator.hardwareConcurrency ?? 1) >= 3);
   try {
     for (let q0 = 0; q0 < S; q0 += Sb) {
-      sharedBatch(q0, await stream.next());
+      await sharedBatch(q0, await stream.next());
     }
   } finally {
     stream.close();
+    square.close();
   }
 
-  function sharedBatch(q0: number, batch: StreamBatch): void {
+  async function sharedBatch(q0: number, batch: StreamBatch): Promise<void> {
     const { v } = batch;
     const rows = batch.d.length;
     const row0 = q0 * kMax; // global stream row of this batch
@@ -350,13 +365,10 @@ async function computeShared(
       let frogQ: Float64Array | undefined;
       let frogF: Float64Array | Float32Array | undefined;
       if (frogKs.includes(k) && k >= n) {
-        frogF = new Float64Array(count * n);
-        for (let s = 0; s < count; s++) {
-          const r = s * k;
-          const { f, info } = squareProjection(v, r * n, n, d.subarray(r, r + n), true);
-          if (info?.method === "lstsq") opts.onIllConditioned?.(info, k);
-          frogF.set(f, s * n);
-        }
+        const starts = Array.from({ length: count }, (_, s) => s * k);
+        frogF = await square.solve(v, d, starts, n, (info) => {
+          if (info.method === "lstsq") opts.onIllConditioned?.(info, k);
+        });
       } else if (frogKs.includes(k)) {
         // Gram metrics need only q = dᵀG⁻¹d per sample; explicit ones the weights.
         const frog = gramMetrics ? undefined : new Float64Array(count * k);
