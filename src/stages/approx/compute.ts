@@ -55,8 +55,11 @@ export function groupWork(S: number, k: number, n: number, frog: boolean): numbe
 /** Options of {@link computeMetrics}. */
 export interface ComputeOptions {
   /**
-   * Draw the shared stream ahead in a worker thread. Default: only with at
-   * least 3 logical cores (with 2 busy cores it measured no faster).
+   * Draw the shared stream ahead in a worker thread (same numbers). Default:
+   * with at least 2 logical cores. Measured on the shared 2-core machine,
+   * reduced grid: 5.07 s against 6.11 s on wasm and 2.25 s against 2.65 s on
+   * tensorflow at load 1.3; slower when other jobs kept both cores busy
+   * (load 3.4: 9.9 s against 8.2 s on wasm).
    */
   worker?: boolean;
   /** Called with the work done since the last call (units of {@link groupWork}). */
@@ -77,9 +80,10 @@ export interface ComputeOptions {
   gramMetrics?: boolean;
   /**
    * Solve the square frog systems (k ≥ n) with a helper worker thread
-   * sharing the work (same numbers). Default: with at least 3 logical cores
-   * (on the shared 2-core machine it measured slower: n = 1024, tensorflow,
-   * 149 and 202 s against 141 s per 1000 samples, load 2.9).
+   * sharing the work (same numbers). Default: with at least 2 logical cores.
+   * Measured on the shared 2-core machine, n = 1024 on tensorflow per 1000
+   * samples: 87–90 s against 126–130 s at load 1.4; slower when other jobs
+   * kept both cores busy (149 and 202 s against 141 s at load 2.9).
    */
   squareWorker?: boolean;
   /** Smallest n at which the square-system worker starts (default 128; lower for tests). */
@@ -294,7 +298,7 @@ async function computeShared(
   const gramMetrics = opts.gramMetrics !== false;
   // A helper thread for the square LU systems where they cost something.
   const square = new SquareSolver(
-    (opts.squareWorker ?? (navigator.hardwareConcurrency ?? 1) >= 3) &&
+    (opts.squareWorker ?? (navigator.hardwareConcurrency ?? 1) >= 2) &&
       frogKs.some((k) => k >= n) && n >= (opts.squareWorkerMinN ?? 128),
   );
   const Sb = batchSize(S, kMax, n);
@@ -306,7 +310,7 @@ async function computeShared(
     rowsPerBatch: Sb * kMax,
     totalRows: S * kMax,
     norms: anyNorm,
-  }, opts.worker ?? (navigator.hardwareConcurrency ?? 1) >= 3);
+  }, opts.worker ?? (navigator.hardwareConcurrency ?? 1) >= 2);
   try {
     for (let q0 = 0; q0 < S; q0 += Sb) {
       await sharedBatch(q0, await stream.next());

@@ -5,8 +5,9 @@
  * cores of a small machine both work on the n³/3 LU cost (the largest cost
  * of the grid at n = 512 and 1024). The solutions are the same numbers
  * either way (one deterministic routine); without workers everything runs
- * in the calling thread. It pays on machines with spare cores; on a loaded
- * 2-core machine the extra thread only competed (see `ComputeOptions`).
+ * in the calling thread. It pays whenever a second core is free; when other
+ * jobs keep every core busy the extra thread only competes (see
+ * `ComputeOptions.squareWorker`).
  *
  * @module
  */
