@@ -57,7 +57,8 @@ for (const backend of ["cpu", "wasm"] as const) {
 
   Deno.test(`batchedGram() and batchedCombine() match direct products (${backend})`, async () => {
     await initBackend(backend);
-    for (const k of [2, 20, 64]) {
+    // 64: symmetric halves; 512: symmetric quarters (wasm per-sample route).
+    for (const k of [2, 20, 64, 512]) {
       const S = 3, n = 9;
       const { v } = batch(S, k, n, 7);
       const G = batchedGram(v, S, k, n);
@@ -80,6 +81,21 @@ for (const backend of ["cpu", "wasm"] as const) {
         }
       }
       assert.equal(batchedGram(v, S, k, n, 1).length, S);
+      if (k === 512) {
+        // The leading rows of each sample (a Gram block of a larger k).
+        const lead = batchedGram(v, S, k, n, 256);
+        for (let s = 0; s < S; s++) {
+          for (let i = 0; i < 256; i += 17) {
+            for (let j = 0; j < 256; j += 13) {
+              close(
+                lead[(s * 256 + i) * 256 + j],
+                G[(s * k + i) * k + j],
+                1e-4 * (1 + Math.abs(G[(s * k + i) * k + j])),
+              );
+            }
+          }
+        }
+      }
     }
     await initBackend("cpu");
   });

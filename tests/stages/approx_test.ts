@@ -288,7 +288,7 @@ Deno.test("pyFloat() writes numbers like pandas (Python repr)", () => {
 Deno.test("computeMetrics(): the shared normal stream (worker or not) gives the same metrics as drawing per k", async () => {
   const configs = approxConfigs([1, 2, 8, 32]);
   for (const n of [4, 16]) {
-    const a = await computeMetrics("normal", n, configs, 12);
+    const a = await computeMetrics("normal", n, configs, 12, { worker: true });
     const b = await computeMetrics("normal", n, configs, 12, { shareStream: false });
     const c0 = await computeMetrics("normal", n, configs, 12, { worker: false });
     for (const c of configs) {

@@ -56,7 +56,8 @@ export function groupWork(S: number, k: number, n: number, frog: boolean): numbe
 export interface ComputeOptions {
   /**
    * Draw the shared stream ahead in a worker thread (same numbers). Default:
-   * with at least 2 logical cores. Measured on the shared 2-core machine,
+   * with at least 2 logical cores and 4M draws or more (below, starting
+   * the worker costs more than it saves). Measured on the shared 2-core machine,
    * reduced grid: 5.07 s against 6.11 s on wasm and 2.25 s against 2.65 s on
    * tensorflow at load 1.3; slower when other jobs kept both cores busy
    * (load 3.4: 9.9 s against 8.2 s on wasm).
@@ -310,7 +311,7 @@ async function computeShared(
     rowsPerBatch: Sb * kMax,
     totalRows: S * kMax,
     norms: anyNorm,
-  }, opts.worker ?? (navigator.hardwareConcurrency ?? 1) >= 2);
+  }, opts.worker ?? ((navigator.hardwareConcurrency ?? 1) >= 2 && S * kMax * n >= 4_000_000));
   try {
     for (let q0 = 0; q0 < S; q0 += Sb) {
       await sharedBatch(q0, await stream.next());
