@@ -75,13 +75,17 @@ export function batchedGram(
     }
     return out;
   }
-  const parts = r >= 512 && r % 4 === 0 ? 4 : r >= 64 && r % 2 === 0 ? 2 : 1;
+  // Symmetry: with V split into p row blocks B_0 … B_{p−1}, only the blocks
+  // B_i B_jᵀ with j ≤ i are formed ((p + 1)/2p of the flops). On wasm, p is
+  // the largest of 2, 4, 8 that leaves blocks of at least 32 rows. Measured
+  // per sample on wasm (quiet machine): k = 256, n = 4096: full 18 ms, halves
+  // 14.8, quarters 12.0, eighths 10.7; k = 256, n = 1024: 4.5, 3.7, 2.8, 2.75;
+  // k = 128, n = 4096: 5.9, 4.1, 3.6; k = 512, n = 4096: quarters 41.7,
+  // eighths 37.4; k = 1024, n = 4096: full 246, halves 175, quarters 145,
+  // eighths 132. (Under heavy load from other jobs the ranking wobbled.)
+  let parts = 1;
+  for (const p of [2, 4, 8]) if (r % p === 0 && r / p >= 32) parts = p;
   if (how === "per-sample" && parts > 1) {
-    // Symmetry: with V split into row blocks B_0 … B_{p−1}, only the blocks
-    // B_i B_jᵀ with j ≤ i are formed: 3/4 of the flops for p = 2, 5/8 for
-    // p = 4. Measured on wasm per sample: k = 256, n = 4096: halves 17 ms,
-    // quarters 18 ms, full 22 ms; k = 512: quarters 43 ms, halves 48 ms;
-    // k = 1024: quarters 142 ms, halves 175 ms, full 246 ms.
     const h = r / parts;
     const res = tf.tidy(() => {
       const out: tf.Tensor[] = [];
@@ -120,7 +124,8 @@ export function batchedGram(
     }
     return out;
   }
-  if (how === "batched" && parts > 1) {
+  if (how === "batched" && r >= 64 && r % 2 === 0) {
+    parts = r >= 512 && r % 4 === 0 ? 4 : 2;
     // Symmetry with batched matMuls: row panel i is B_i [B_0; …; B_i]ᵀ (the
     // lower block triangle; 3/4 of the flops for p = 2, 5/8 for p = 4).
     // Measured on tensorflow per sample: k = 256, n = 4096: halves 3.6 ms,

@@ -57,8 +57,8 @@ for (const backend of ["cpu", "wasm"] as const) {
 
   Deno.test(`batchedGram() and batchedCombine() match direct products (${backend})`, async () => {
     await initBackend(backend);
-    // 64: symmetric halves; 512: symmetric quarters (wasm per-sample route).
-    for (const k of [2, 20, 64, 512]) {
+    // wasm per-sample route: 64 symmetric halves, 128 quarters, 512 eighths.
+    for (const k of [2, 20, 64, 128, 512]) {
       const S = 3, n = 9;
       const { v } = batch(S, k, n, 7);
       const G = batchedGram(v, S, k, n);
