@@ -39,6 +39,67 @@ function checkBatch(v: Float32Array, S: number, k: number, n: number): void {
 }
 
 /**
+ * The float64 Gram matrix of r rows of length n at `o`, into out at `go`
+ * (row-major r×r). Pairs of rows against pairs of rows (2×2 register
+ * blocks: 4 loads per 4 multiply-adds instead of 2 per 1); every entry is
+ * still one sequential float64 sum over t, so the numbers are those of the
+ * plain double loop.
+ */
+function gramJs(
+  v: Float32Array,
+  o: number,
+  r: number,
+  n: number,
+  out: Float64Array,
+  go: number,
+): void {
+  const put = (i: number, j: number, x: number) => {
+    out[go + i * r + j] = x;
+    out[go + j * r + i] = x;
+  };
+  let i = 0;
+  for (; i + 1 < r; i += 2) {
+    const a0 = o + i * n, a1 = a0 + n;
+    let j = 0;
+    for (; j + 1 <= i; j += 2) {
+      const b0 = o + j * n, b1 = b0 + n;
+      let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+      for (let t = 0; t < n; t++) {
+        const x0 = v[a0 + t], x1 = v[a1 + t], y0 = v[b0 + t], y1 = v[b1 + t];
+        s00 += x0 * y0;
+        s01 += x0 * y1;
+        s10 += x1 * y0;
+        s11 += x1 * y1;
+      }
+      put(i, j, s00);
+      put(i, j + 1, s01);
+      put(i + 1, j, s10);
+      put(i + 1, j + 1, s11);
+    }
+    // The diagonal 2×2 block (j = i).
+    let s00 = 0, s10 = 0, s11 = 0;
+    for (let t = 0; t < n; t++) {
+      const x0 = v[a0 + t], x1 = v[a1 + t];
+      s00 += x0 * x0;
+      s10 += x1 * x0;
+      s11 += x1 * x1;
+    }
+    put(i, i, s00);
+    put(i + 1, i, s10);
+    put(i + 1, i + 1, s11);
+  }
+  if (i < r) {
+    const a = o + i * n;
+    for (let j = 0; j <= i; j++) {
+      const b = o + j * n;
+      let acc = 0;
+      for (let t = 0; t < n; t++) acc += v[a + t] * v[b + t];
+      put(i, j, acc);
+    }
+  }
+}
+
+/**
  * Gram matrices G_s = V_s V_sᵀ of the leading `rows` tangents of every sample.
  *
  * @param v tangents [S, k, n]
@@ -60,19 +121,7 @@ export function batchedGram(
   const out = new Float64Array(S * r * r);
   const how = route(r);
   if (how === "js") {
-    for (let s = 0; s < S; s++) {
-      const o = s * k * n, go = s * r * r;
-      for (let i = 0; i < r; i++) {
-        const a = o + i * n;
-        for (let j = 0; j <= i; j++) {
-          const b = o + j * n;
-          let acc = 0;
-          for (let t = 0; t < n; t++) acc += v[a + t] * v[b + t];
-          out[go + i * r + j] = acc;
-          out[go + j * r + i] = acc;
-        }
-      }
-    }
+    for (let s = 0; s < S; s++) gramJs(v, s * k * n, r, n, out, s * r * r);
     return out;
   }
   // Symmetry: with V split into p row blocks B_0 … B_{p−1}, only the blocks
