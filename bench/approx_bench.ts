@@ -7,10 +7,13 @@
  * backend is benchmarked when it is set up (`deno task setup-native`). Set
  * APPROX_BENCH_SMALL=1 for a 10× smaller sample count.
  *
- * Where the time goes (wasm, 2 cores; see the stage's commit messages): the
- * normal stream (276M draws), the float32 chunk Gram matrices at n = 1024 and
- * 4096, and the float64 LU of the 200 square systems at n = k = 256; the
- * metrics themselves come from Gram blocks (no n-vector gradients).
+ * Measured on the shared 2-core machine (load about 1, fresh process per
+ * run, 3 runs, min / median): wasm 3.8 / 3.9 s (before this round 7.6 /
+ * 7.7 s), tensorflow 2.10 / 2.13 s (3.92 / 3.94 s), cpu 10.9 / 11.6 s over 2
+ * runs (30.3 / 30.9 s). Where the time goes on wasm: the normal stream
+ * (276M draws, in the worker), the float32 chunk Gram matrices at n = 1024
+ * and 4096 (symmetric row blocks), the float64 LU of the 200 square systems
+ * at n = k = 256; the metrics come from Gram blocks (no n-vector gradients).
  */
 import { initBackend } from "../src/backend.ts";
 import { approxConfigs } from "../src/stages/approx/configs.ts";

@@ -12,6 +12,13 @@
  * takes every smaller k's Gram matrices as diagonal blocks of chunk Gram
  * matrices. Other samplers are drawn per k.
  *
+ * On the shared stream no n-vector gradient is formed: with g = ones every
+ * metric is a function of the Gram block G and d = V g (mean and sum:
+ * ‖f‖² = wᵀGw, g·f = w·d; frog: ‖f‖² = g·f = dᵀG⁻¹d by CG quadrature,
+ * ‖g − f‖² = n − dᵀG⁻¹d). Square frog systems (k ≥ n, where that identity
+ * would cancel) are solved for f = V⁻¹d by float64 LU instead, without a
+ * Gram matrix. The per-k path forms the gradients explicitly.
+ *
  * @module
  */
 import {
