@@ -25,7 +25,9 @@ const S = Deno.env.get("APPROX_BENCH_SMALL") ? 20 : 200;
 const configs = approxConfigs(KS);
 
 async function grid(worker: boolean): Promise<void> {
-  for (const n of NS) await computeMetrics("normal", n, configs, S, { worker });
+  for (const n of NS) {
+    await computeMetrics("normal", n, configs, S, { worker, squareWorker: worker });
+  }
 }
 
 async function nativeAvailable(): Promise<boolean> {
@@ -42,7 +44,9 @@ if (await nativeAvailable()) backends.unshift("tensorflow");
 
 for (const backend of backends) {
   for (const worker of [true, false]) {
-    const how = worker ? "normals drawn ahead in a worker" : "single thread";
+    const how = worker
+      ? "helper workers (normals drawn ahead, square systems shared; the default)"
+      : "single thread";
     Deno.bench(
       `approx reduced grid (${S} samples), ${backend}, ${how}`,
       { n: 1, warmup: 0 },
