@@ -59,3 +59,33 @@ for (const backend of backends) {
     );
   }
 }
+
+/**
+ * The full normal grid (n = 2^0 … 2^14, k = 2^0 … 2^10, 56 configurations
+ * per n) with FULL_SAMPLES samples per n instead of 1000: multiply the time
+ * by 1000 / FULL_SAMPLES for an estimate of the whole grid (the per-sample
+ * cost is flat in the sample count; only worker start-up is per n). Runs
+ * with APPROX_BENCH_FULL=1, on tensorflow (when set up) and wasm. Measured
+ * at load about 1: this bench 6.4 s on tensorflow and 15.3 s on wasm, i.e.
+ * about 640 s and 1530 s for 1000 samples (the per-n start-up, ×100 here,
+ * inflates it: with 20 samples per n tensorflow extrapolates to 474 s, and
+ * 968 s before this round; wasm with 10 samples 1400 s, before 2700 s).
+ */
+const FULL_SAMPLES = 10;
+if (Deno.env.get("APPROX_BENCH_FULL")) {
+  const full = approxConfigs(Array.from({ length: 11 }, (_, i) => 2 ** i));
+  for (const backend of backends.filter((b) => b !== "cpu")) {
+    Deno.bench(
+      `approx full normal grid, ${FULL_SAMPLES} samples per n (× ${
+        1000 / FULL_SAMPLES
+      } for 1000), ${backend}`,
+      { n: 1, warmup: 0 },
+      async (b) => {
+        await initBackend(backend);
+        b.start();
+        for (let e = 0; e <= 14; e++) await computeMetrics("normal", 2 ** e, full, FULL_SAMPLES);
+        b.end();
+      },
+    );
+  }
+}
