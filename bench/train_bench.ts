@@ -9,6 +9,14 @@
  * frog k = 16; simulated weight perturbation frog k = 16 for comparison; and
  * the true forward weight step with its tangent prefetch worker switched off
  * (`no prefetch`: the draw of k·P ≈ 30M normals then runs in the step).
+ * On tensorflow also the weight steps with `device tangents` (drawn by
+ * TensorFlow's stateless generator instead of JS). Measured with this bench
+ * on the shared 2-core machine (3 runs, load 1.5–2.2, 2026-11-26), min / mean
+ * per step: fwad weight frog k=16 with JS tangents 157–162 / 171–177 ms, with
+ * device tangents 336–350 / 338–354 ms; sim weight 123–126 / 137–144 ms vs
+ * 314–328 / 315–330 ms. TensorFlow's Philox + Box–Muller normals cost
+ * ≈ 295 ms of CPU for 30M values (single op, wall ≈ CPU), the JS ziggurat
+ * ≈ 94 ms, so on a CPU-only install the JS draw stays the default.
  *
  * Runs on wasm and cpu, and on the native tensorflow backend when `deno task
  * setup-native` has installed it. Set `FG_BENCH_BACKENDS=wasm` (comma list)
@@ -59,6 +67,16 @@ const MODES: [string, GradientSpec, GradientModeOptions?][] = [
     { approach: "frog", k: 16, mode: "fwad", perturbation: "weight" },
     { prefetch: false },
   ],
+  [
+    "sim weight frog k=16 device tangents",
+    { approach: "frog", k: 16, mode: "sim", perturbation: "weight" },
+    { tangents: "device" },
+  ],
+  [
+    "fwad weight frog k=16 device tangents",
+    { approach: "frog", k: 16, mode: "fwad", perturbation: "weight" },
+    { tangents: "device" },
+  ],
 ];
 
 interface State {
@@ -93,6 +111,9 @@ const runs = (backend: string, weight: boolean) =>
 
 for (const [label, spec, options] of MODES) {
   for (const backend of backends) {
+    // Device tangents exist on the native backend only (the mode checks the running one).
+    if (options?.tangents === "device" && backend !== "tensorflow") continue;
+    if (options?.tangents === "device") await use(backend);
     const mode = createGradientMode(spec, 0, options);
     // lr 0: the weights stay put, so every iteration does the same work.
     const opt = new Sgd({ lr: 0 });

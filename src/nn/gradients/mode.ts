@@ -9,6 +9,9 @@
  * weight perturbation k·P values drawn parameter-major, one `[k, ...shape_p]`
  * block per parameter in parameter order (see `weight_tangents.ts`), the
  * layout the JVP engine and the blockwise aggregation use directly.
+ * Option `tangents: "device"` draws the weight tangents on the native
+ * `tensorflow` backend instead (see `drawWeightTangentsOnDevice`);
+ * `GradientMode.tangentSource` says which generator a mode uses.
  *
  * @module
  */
@@ -25,10 +28,15 @@ import type { GradientResult, TimingSink } from "./types.ts";
 import { fillNormal } from "./normal.ts";
 import {
   disposeWeightTangents,
+  drawWeightTangentsOnDevice,
   gramOfBlocks,
   type WeightTangents,
   weightTangentsFromBuffer,
 } from "./weight_tangents.ts";
+import {
+  STATELESS_NORMAL_SOURCE,
+  statelessNormalAvailable,
+} from "../../native/stateless_normal.ts";
 import { WeightTangentPrefetcher } from "./tangent_prefetch.ts";
 
 /** `--approach` values: bp, fg (mean, fg-mean in the LR tables), frog. */
@@ -83,10 +91,17 @@ export function timerNames(spec: GradientSpec): string[] {
   return ["create_tangents", "forward_and_jvps", "compute_forward_gradients", "step"];
 }
 
+/** JS tangent generator: `Rng.zigguratNormal` (every backend). */
+export const JS_TANGENT_SOURCE = "js-ziggurat";
+/** Which generator draws a mode's tangents. */
+export type TangentSource = typeof JS_TANGENT_SOURCE | typeof STATELESS_NORMAL_SOURCE;
+
 /** A ready gradient computation with its own tangent stream. */
 export interface GradientMode {
   /** What this mode computes. */
   readonly spec: GradientSpec;
+  /** The generator of the tangents (absent for bp, which draws none). */
+  readonly tangentSource?: TangentSource;
   /** One gradient computation on a batch (tensors belong to the caller). */
   compute(model: Model, x: tf.Tensor, labels: tf.Tensor1D, timers?: TimingSink): GradientResult;
   /**
@@ -120,6 +135,15 @@ export interface GradientModeOptions {
    * Default: when the machine has at least 2 cores.
    */
   prefetch?: boolean;
+  /**
+   * Weight perturbation: `"js"` (default) draws the tangents in JS from the
+   * run's Rng stream; `"device"` draws them on the native `tensorflow`
+   * backend with TensorFlow's stateless generator (other numbers, no
+   * prefetch worker, no upload). On a CPU-only tfjs-node that is slower than
+   * the JS draw (see bench/train_bench.ts); it pays off where TensorFlow has
+   * many cores or a GPU.
+   */
+  tangents?: "js" | "device";
 }
 
 /**
@@ -139,21 +163,28 @@ class WeightTangentSource {
   #layout = "";
 
   #gram: boolean;
+  /** Device draws: the run's tangent seed, and the next step's index. */
+  #device: { seed: number; step: number } | undefined;
 
   /**
    * @param gram form the Gram matrix with the draw where tfjs's is slow (wasm):
    *   in the worker when prefetching, so it costs the step nothing
+   * @param device draw on the device from this seed instead (no prefetch)
    */
-  constructor(k: number, rng: Rng, usePrefetch: boolean, gram: boolean) {
+  constructor(k: number, rng: Rng, usePrefetch: boolean, gram: boolean, device?: number) {
     this.#k = k;
     this.#rng = rng;
-    this.#usePrefetch = usePrefetch;
+    this.#usePrefetch = usePrefetch && device === undefined;
     this.#gram = gram;
+    this.#device = device === undefined ? undefined : { seed: device, step: 0 };
   }
 
   /** The next step's tangents for `params` (call {@link release} after the step). */
   draw(params: readonly tf.Tensor[]): WeightTangents {
     const k = this.#k;
+    if (this.#device) {
+      return drawWeightTangentsOnDevice(this.#device.seed, this.#device.step++, k, params);
+    }
     const sizes = params.map((p) => p.size);
     const size = k * sizes.reduce((a, b) => a + b, 0);
     const wasm = tf.getBackend() === "wasm";
@@ -256,6 +287,16 @@ export function createGradientMode(
       `Cannot create gradient mode: k must be a positive integer, got ${spec.k}`,
     );
   }
+  const tangents = options.tangents ?? "js";
+  if (tangents !== "js" && tangents !== "device") {
+    throw new RangeError(`Unknown tangents option "${tangents}": expected js or device`);
+  }
+  const onDevice = tangents === "device" && spec.perturbation === "weight";
+  if (onDevice && !statelessNormalAvailable()) {
+    throw new RangeError(
+      `Cannot draw tangents on the device: backend "${tf.getBackend()}" is not "tensorflow"; use tangents "js"`,
+    );
+  }
   const aggregation = aggregationOf(spec.approach);
   const rng = new Rng(seed + 1, "tangents");
   const weightDraws = new WeightTangentSource(
@@ -263,9 +304,11 @@ export function createGradientMode(
     rng,
     options.prefetch ?? (navigator.hardwareConcurrency ?? 1) >= 2,
     aggregation === "orthogonal_projection",
+    onDevice ? seed + 1 : undefined,
   );
   return {
     spec,
+    tangentSource: onDevice ? STATELESS_NORMAL_SOURCE : JS_TANGENT_SOURCE,
     compute(model, x, y, timers) {
       if (spec.perturbation === "weight") {
         const t0 = performance.now();

@@ -14,10 +14,16 @@
  * Both weight modes (simulated and true forward) take the same
  * {@link WeightTangents}, so they see the same tangents.
  *
+ * On the native `tensorflow` backend the tangents can instead be drawn on the
+ * device ({@link drawWeightTangentsOnDevice}): TensorFlow's stateless Philox
+ * normals, block p of step s seeded with (run seed, s·#params + p). Other
+ * numbers than the JS stream, same layout.
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../core/rng.ts";
+import { statelessNormal } from "../../native/stateless_normal.ts";
 import { fillNormal } from "./normal.ts";
 
 export { gramOfBlocks } from "./weight_gram.ts";
@@ -89,6 +95,73 @@ export function drawWeightTangents(
 ): WeightTangents {
   const total = sizes(params).reduce((a, b) => a + b, 0);
   return weightTangentsFromBuffer(fillNormal(rng, new Float32Array(k * total)), k, params);
+}
+
+/**
+ * The first stateless seed word of a run's tangent seed: the seed itself when
+ * it fits an int32, otherwise its two 32-bit halves folded together.
+ *
+ * @param seed a non-negative safe integer (the run's tangent seed)
+ */
+export function deviceSeedWord(seed: number): number {
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new RangeError(
+      `Cannot seed device tangents: expected a non-negative safe integer, got ${seed}`,
+    );
+  }
+  if (seed < 2 ** 31) return seed;
+  return ((seed % 2 ** 32) ^ Math.floor(seed / 2 ** 32)) | 0;
+}
+
+/**
+ * Draws k N(0, 1) weight tangents of step `step` on the native `tensorflow`
+ * backend with TensorFlow's stateless generator: block p (`[k, ...shape_p]`)
+ * is seeded with (`deviceSeedWord(seed)`, step·#params + p), so a seed and a
+ * step always give the same tangents, whichever mode asks. The values never
+ * pass through JS. No Gram matrix is formed here (the aggregation forms it on
+ * the device).
+ *
+ * @param seed the run's tangent seed (non-negative safe integer)
+ * @param step the step counter (0, 1, …)
+ * @param k the number of tangents
+ * @param params the parameters (only their shapes are used)
+ * @throws Error when the running backend is not `tensorflow`
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { drawWeightTangentsOnDevice } from "./weight_tangents.ts";
+ * if (tf.getBackend() === "tensorflow") {
+ *   const t = drawWeightTangentsOnDevice(1, 0, 4, [tf.zeros([3, 2]), tf.zeros([2])]);
+ *   console.assert(t.perParam[0].shape.join() === "4,3,2");
+ * }
+ * ```
+ */
+export function drawWeightTangentsOnDevice(
+  seed: number,
+  step: number,
+  k: number,
+  params: readonly tf.Tensor[],
+): WeightTangents {
+  const word = deviceSeedWord(seed);
+  const last = (step + 1) * params.length - 1;
+  if (!Number.isSafeInteger(step) || step < 0 || last >= 2 ** 31) {
+    throw new RangeError(
+      `Cannot draw device tangents: step must be an integer in [0, ${
+        Math.floor(2 ** 31 / Math.max(1, params.length))
+      }), got ${step}`,
+    );
+  }
+  const perParam: tf.Tensor[] = [];
+  try {
+    params.forEach((p, i) => {
+      perParam.push(statelessNormal([k, ...p.shape], word, step * params.length + i));
+    });
+  } catch (e) {
+    tf.dispose(perParam);
+    throw e;
+  }
+  return { k, perParam };
 }
 
 /**
