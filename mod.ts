@@ -29,6 +29,7 @@
  *
  * @module
  */
+export { UsageError } from "./src/cli/args.ts";
 export * from "./src/backend.ts";
 export * from "./src/core/mod.ts";
 export * from "./src/jvp/mod.ts";

@@ -74,6 +74,8 @@ export class Rng {
   readonly path: readonly StreamKey[];
 
   /**
+   * Creates the generator of one stream.
+   *
    * @param seed a non-negative integer
    * @param path labels that select an independent stream for one purpose
    */

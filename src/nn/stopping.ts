@@ -33,7 +33,7 @@ export type TrainingStopReason = "diverged" | "early_stopping";
  */
 export class StopRule {
   /** The best criterion loss so far. */
-  best = Infinity;
+  best: number = Infinity;
   /** Epochs since the last improvement. */
   counter = 0;
 
