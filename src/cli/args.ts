@@ -9,6 +9,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 
 /** A bad command line. `main` wrappers print its message on one line and exit 2. */
 export class UsageError extends Error {
+  /** Always "UsageError". */
   override name = "UsageError";
 }
 
