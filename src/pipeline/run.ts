@@ -229,6 +229,15 @@ async function resolveStage(
     const cached = await fromCache();
     if (cached) return await finish(cached, "cached");
   }
+  if (stage.preflight) {
+    await stage.preflight({
+      params,
+      inputs,
+      backend: ex.backend,
+      rootDir: ex.rootDir,
+      log: (m) => ex.log(`[${stage.name}] ${m}`),
+    });
+  }
   await Deno.mkdir(dirname(dir), { recursive: true });
   const release = await acquireLock(`${dir}.lock`, `stage "${stage.name}"`);
   let manifest: Manifest;

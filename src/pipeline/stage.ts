@@ -58,6 +58,12 @@ export interface StageContext<P> {
   progress(label: string, total: number): Progress;
 }
 
+/** What {@link Stage.preflight} receives: the parameters and inputs, but no output folder. */
+export type PreflightContext<P> = Pick<
+  StageContext<P>,
+  "params" | "inputs" | "backend" | "rootDir" | "log"
+>;
+
 /** Command-line flags of a stage: parseArgs options plus how they map onto params. */
 export interface StageFlags<P> {
   /**
@@ -99,6 +105,15 @@ export interface Stage<P = unknown> {
   params(profile: Profile): P;
   /** The stage's own flags. */
   flags: StageFlags<P>;
+  /**
+   * Optional check of everything the stage will read before anything is
+   * written: input folders and files named by parameters or the environment,
+   * tables, sizes that must fit in memory. The runner calls it after the
+   * upstream results are resolved and before it creates `<key>.partial/` or
+   * takes a lock, so a UsageError thrown here (one line naming the flag or
+   * variable and the allowed values) means exit code 2 and nothing written.
+   */
+  preflight?(ctx: PreflightContext<P>): Promise<void> | void;
   /**
    * Does the work; may return summary facts recorded in the manifest. Throw
    * to fail (the `.partial` folder is kept for a resumed rerun). A summary
