@@ -7,7 +7,7 @@
  * @module
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../pipeline/files.ts";
+import { writeFileAtomic } from "../io/files.ts";
 import { digest, firstLine } from "./_bytes.ts";
 import { DatasetError } from "./errors.ts";
 import { checkLabels, encodeIdx, parseIdx } from "./idx.ts";

@@ -28,7 +28,6 @@ export * from "./oracle.ts";
 export * from "./plane.ts";
 export * from "./registry.ts";
 export * from "./rosenbrock.ts";
-export * from "./run_experiment.ts";
 export * from "./sphere.ts";
 export * from "./starts.ts";
 export * from "./styblinski_tang.ts";

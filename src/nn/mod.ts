@@ -32,7 +32,6 @@ export * from "./timers.ts";
 export * from "./data_source.ts";
 export * from "./progress_csv.ts";
 export * from "./trainer.ts";
-export * from "./runs.ts";
 export * from "./gradients/types.ts";
 export * from "./gradients/mode.ts";
 export * from "./gradients/bp.ts";

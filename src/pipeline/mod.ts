@@ -13,7 +13,7 @@
  * @module
  */
 export * from "./stage.ts";
-export * from "./files.ts";
+export * from "../io/files.ts";
 export * from "./hash.ts";
 export * from "./graph.ts";
 export * from "./manifest.ts";

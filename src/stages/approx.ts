@@ -15,7 +15,7 @@
 import { join } from "node:path";
 import { listOf, oneOf, positiveInt, UsageError } from "../cli/args.ts";
 import { getSampler } from "../core/mod.ts";
-import { writeFileAtomic, writeJsonAtomic } from "../pipeline/files.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../io/files.ts";
 import type { Profile, Stage, StageContext, StageFlags } from "../pipeline/stage.ts";
 export type { SummaryRow } from "./approx/table.ts";
 import { approxConfigs } from "./approx/configs.ts";

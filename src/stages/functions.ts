@@ -15,7 +15,7 @@ import { customTangentApproaches, paperApproaches, planExperiment } from "../fun
 import type { PlannedUnit } from "../functions/grid.ts";
 import { pivotLast, type SummaryRow } from "../functions/experiment.ts";
 import { getFunction, PAPER_FUNCTIONS } from "../functions/registry.ts";
-import { runExperiment } from "../functions/run_experiment.ts";
+import { runExperiment } from "./functions/run_experiment.ts";
 import {
   loadMathLrTable,
   MATH_CUSTOM_TANGENTS_LR_PATH,
@@ -278,11 +278,12 @@ export const functionsStage: Stage<FunctionsParams> = {
   deps: [],
   sources: [
     "src/stages/functions.ts",
+    "src/stages/functions/",
     "src/functions",
     "src/lrs",
     "src/core",
     "src/jvp",
-    "src/pipeline/files.ts",
+    "src/io/files.ts",
     "lrs/math.csv",
     "lrs/math__custom_tangents.csv",
   ],

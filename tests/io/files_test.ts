@@ -8,7 +8,7 @@ import {
   writeCsvAtomic,
   writeFileAtomic,
   writeJsonAtomic,
-} from "../../src/pipeline/files.ts";
+} from "../../src/io/files.ts";
 
 Deno.test("writeFileAtomic() creates parents, replaces the file and leaves no temporary file", async () => {
   const dir = await Deno.makeTempDir();
