@@ -1,5 +1,6 @@
 /**
- * Atomic file writes for stages: each file appears under its final name only
+ * Atomic file writes and small file tests, shared by the domain modules
+ * (datasets) and the pipeline: each file appears under its final name only
  * when complete, so a killed run never leaves a truncated file that looks
  * finished. Temporary files carry the {@link TEMP_SUFFIX}; the runner deletes
  * stale ones before resuming a stage and never hashes them.
@@ -7,7 +8,6 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
-import { stringify } from "npm:csv-stringify@6.9.0/sync";
 
 /** Suffix of the temporary files written by {@link writeFileAtomic}. */
 export const TEMP_SUFFIX = ".fgtmp";
@@ -54,47 +54,6 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
  */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n");
-}
-
-/**
- * Writes a CSV file (header line + rows, `\n` line ends, quoting only where
- * needed) atomically, following pandas' `to_csv` conventions: numbers in
- * JavaScript's shortest round-trip form, NaN, null and undefined as an empty
- * cell, ±Infinity as `inf`/`-inf`, booleans as `True`/`False`. Pass strings
- * for exact control of a cell.
- *
- * @param path Destination file.
- * @param header Column names.
- * @param rows One array of cells per row, in header order.
- *
- * @example
- * ```ts
- * import { writeCsvAtomic } from "./files.ts";
- * const dir = await Deno.makeTempDir();
- * await writeCsvAtomic(`${dir}/summary.csv`, ["n", "value"], [[1, 0.5], [2, 0.25]]);
- * ```
- */
-export async function writeCsvAtomic(
-  path: string,
-  header: readonly string[],
-  rows: readonly (readonly unknown[])[],
-): Promise<void> {
-  for (const [i, row] of rows.entries()) {
-    if (row.length !== header.length) {
-      throw new RangeError(
-        `Cannot write CSV ${path}: row ${i} has ${row.length} cells, the header has ${header.length}`,
-      );
-    }
-  }
-  const text = stringify([header as unknown[], ...(rows as unknown[][])], {
-    record_delimiter: "unix",
-    cast: {
-      number: (v: number) =>
-        Number.isNaN(v) ? "" : v === Infinity ? "inf" : v === -Infinity ? "-inf" : String(v),
-      boolean: (v: boolean) => v ? "True" : "False",
-    },
-  });
-  await writeFileAtomic(path, text);
 }
 
 /** Whether `path` exists and is a regular file (e.g. a completed unit of work). */

@@ -14,6 +14,7 @@
  */
 export * from "./stage.ts";
 export * from "../io/files.ts";
+export * from "./csv.ts";
 export * from "./hash.ts";
 export * from "./graph.ts";
 export * from "./manifest.ts";

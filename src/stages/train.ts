@@ -29,7 +29,7 @@ import {
   RUNS_COLUMNS,
   runsRow,
 } from "./train/runs.ts";
-import { writeCsvAtomic } from "../io/files.ts";
+import { writeCsvAtomic } from "../pipeline/csv.ts";
 import type { Profile, Stage } from "../pipeline/stage.ts";
 
 /** One approach of the grid: bp, or fg/frog with k tangents. */
@@ -266,6 +266,7 @@ export const trainStage: Stage<TrainParams> = {
     "src/data/normalize.ts",
     "src/data/prepared.ts",
     "src/io/files.ts",
+    "src/pipeline/csv.ts",
     "lrs/fc_nns.csv",
   ],
   params: trainParams,

@@ -7,7 +7,8 @@
  */
 import { join } from "node:path";
 import { nnLr } from "../../lrs/nn.ts";
-import { isFile, writeCsvAtomic, writeJsonAtomic } from "../../io/files.ts";
+import { isFile, writeJsonAtomic } from "../../io/files.ts";
+import { writeCsvAtomic } from "../../pipeline/csv.ts";
 import type { TrainingData } from "../../nn/data_source.ts";
 import { createFc } from "../../nn/fc.ts";
 import { type GradientSpec, tableApproach } from "../../nn/gradients/mode.ts";
