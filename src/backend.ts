@@ -38,32 +38,19 @@ export function isBackendChoice(name: string): name is BackendChoice {
   return (BACKEND_CHOICES as readonly string[]).includes(name);
 }
 
-/**
- * Loader for the native backend. Set by `src/native/` when the native addon is
- * installed; returns false when it is not available.
- */
-export type NativeLoader = () => Promise<boolean>;
-let nativeLoader: NativeLoader | undefined;
 /** One-line reason the last native load attempt threw, if it did. */
 let nativeFailure: string | undefined;
 
-/** Registers the loader for the native `tensorflow` backend. */
-export function registerNativeLoader(loader: NativeLoader): void {
-  nativeLoader = loader;
-}
-
+/**
+ * Loads the native backend (src/native/loader.ts) on demand: a dynamic import,
+ * so that the Node-only modules it needs are evaluated only when `auto` or
+ * `tensorflow` is asked for, and the loader never imports this module back.
+ */
 async function tryNative(): Promise<boolean> {
-  if (!nativeLoader) {
-    try {
-      await import("./native/load.ts");
-    } catch {
-      return false;
-    }
-  }
-  if (!nativeLoader) return false;
   nativeFailure = undefined;
   try {
-    return await nativeLoader();
+    const { loadNativeBackend } = await import("./native/loader.ts");
+    return await loadNativeBackend();
   } catch (e) {
     nativeFailure = String((e as Error)?.message ?? e).split("\n")[0];
     return false;

@@ -1,6 +1,7 @@
-// Tests for src/native/load.ts through initBackend (src/backend.ts): the
-// default path without a native install, a broken install, and, when
-// `deno task setup-native` has installed the backend here, the native path.
+// Tests for loading the native backend (src/native/loader.ts) through
+// initBackend (src/backend.ts): the default path without a native install, a
+// broken install, and, when `deno task setup-native` has installed the backend
+// here, the native path.
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import "npm:@tensorflow/tfjs-backend-cpu@4.22.0";
 import "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
