@@ -36,4 +36,3 @@ export * from "./src/jvp/mod.ts";
 export * from "./src/functions/mod.ts";
 export * from "./src/nn/mod.ts";
 export * from "./src/data/mod.ts";
-export * from "./src/lrs/mod.ts";

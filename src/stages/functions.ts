@@ -11,8 +11,8 @@
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { join } from "node:path";
 import { listOf, nonNegativeInt, oneOf, positiveInt, UsageError } from "../cli/args.ts";
-import { customTangentApproaches, paperApproaches, planExperiment } from "../functions/grid.ts";
-import type { PlannedUnit } from "../functions/grid.ts";
+import { customTangentApproaches, paperApproaches, planExperiment } from "./functions/grid.ts";
+import type { PlannedUnit } from "./functions/grid.ts";
 import { pivotLast, type SummaryRow } from "../functions/experiment.ts";
 import { getFunction, PAPER_FUNCTIONS } from "../functions/registry.ts";
 import { runExperiment } from "./functions/run_experiment.ts";

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { initBackend } from "../../src/backend.ts";
 import { type ApproachSpec, BP, fg } from "../../src/functions/approaches.ts";
 import { executeRun } from "../../src/functions/experiment.ts";
-import { LR_SEARCH_PATIENCE } from "../../src/functions/grid.ts";
+import { LR_SEARCH_PATIENCE } from "../../src/stages/functions/grid.ts";
 import { getFunction } from "../../src/functions/registry.ts";
 import { loadMathLrTable, MATH_LR_PATH, mathLr } from "../../src/lrs/math.ts";
 import { lrsPath } from "../../src/lrs/table.ts";

@@ -19,7 +19,7 @@ import {
   type SummaryRow,
 } from "../../functions/experiment.ts";
 import { historyCsv } from "../../functions/experiment.ts";
-import type { PlannedUnit } from "../../functions/grid.ts";
+import type { PlannedUnit } from "./grid.ts";
 
 let tmpCounter = 0;
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { initBackend } from "../../../src/backend.ts";
 import { BP, fg } from "../../../src/functions/approaches.ts";
 import { HISTORY_COLUMNS, SUMMARY_COLUMNS } from "../../../src/functions/experiment.ts";
-import { planExperiment } from "../../../src/functions/grid.ts";
+import { planExperiment } from "../../../src/stages/functions/grid.ts";
 import {
   functionPaths,
   parseSummaryCsv,
