@@ -63,6 +63,20 @@ function nativeVersions(): Record<string, string> {
   return { libtensorflow: String(b.binding?.TF_Version ?? "unknown") };
 }
 
+/**
+ * The JavaScript runtime's versions (`deno` and `v8`, or `node` and `v8`;
+ * none in a browser), read from globals so that this module loads anywhere.
+ */
+function runtimeVersions(): Record<string, string> {
+  const g = globalThis as {
+    Deno?: { version: { deno: string; v8: string } };
+    process?: { versions?: { node?: string; v8?: string } };
+  };
+  if (g.Deno) return { deno: g.Deno.version.deno, v8: g.Deno.version.v8 };
+  const v = g.process?.versions;
+  return v?.node ? { node: v.node, ...(v.v8 ? { v8: v.v8 } : {}) } : {};
+}
+
 async function start(name: string): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`Cannot start backend "${name}": tfjs refused it`);
@@ -124,8 +138,7 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
     name,
     versions: {
       tfjs: tf.version.tfjs,
-      deno: Deno.version.deno,
-      v8: Deno.version.v8,
+      ...runtimeVersions(),
       ...(name === "tensorflow" ? nativeVersions() : {}),
     },
     notice,
