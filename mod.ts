@@ -29,7 +29,7 @@
  *
  * @module
  */
-export { UsageError } from "./src/cli/args.ts";
+export { UsageError } from "./src/cli/usage_error.ts";
 export * from "./src/backend.ts";
 export * from "./src/core/mod.ts";
 export * from "./src/jvp/mod.ts";
