@@ -1,4 +1,4 @@
-import { deepEqual as assertEquals, rejects } from "node:assert/strict";
+import { deepEqual as assertEquals } from "node:assert/strict";
 import { join } from "node:path";
 import {
   exists,
