@@ -14,7 +14,7 @@
  *
  * @example Frog from true forward-mode directional derivatives
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { directionalDerivatives, forwardGradient, initBackend, Rng, sampleTangents } from "./mod.ts";
  *
  * await initBackend("cpu");
@@ -29,11 +29,10 @@
  *
  * @module
  */
-export { UsageError } from "./src/cli/args.ts";
+export { UsageError } from "./src/cli/usage_error.ts";
 export * from "./src/backend.ts";
 export * from "./src/core/mod.ts";
 export * from "./src/jvp/mod.ts";
 export * from "./src/functions/mod.ts";
 export * from "./src/nn/mod.ts";
 export * from "./src/data/mod.ts";
-export * from "./src/lrs/mod.ts";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 
 /** Backend names accepted by `--backend`. */
 export const BACKEND_CHOICES = ["auto", "wasm", "cpu", "tensorflow", "webgpu"] as const;
@@ -38,32 +38,19 @@ export function isBackendChoice(name: string): name is BackendChoice {
   return (BACKEND_CHOICES as readonly string[]).includes(name);
 }
 
-/**
- * Loader for the native backend. Set by `src/native/` when the native addon is
- * installed; returns false when it is not available.
- */
-export type NativeLoader = () => Promise<boolean>;
-let nativeLoader: NativeLoader | undefined;
 /** One-line reason the last native load attempt threw, if it did. */
 let nativeFailure: string | undefined;
 
-/** Registers the loader for the native `tensorflow` backend. */
-export function registerNativeLoader(loader: NativeLoader): void {
-  nativeLoader = loader;
-}
-
+/**
+ * Loads the native backend (src/native/loader.ts) on demand: a dynamic import,
+ * so that the Node-only modules it needs are evaluated only when `auto` or
+ * `tensorflow` is asked for, and the loader never imports this module back.
+ */
 async function tryNative(): Promise<boolean> {
-  if (!nativeLoader) {
-    try {
-      await import("./native/load.ts");
-    } catch {
-      return false;
-    }
-  }
-  if (!nativeLoader) return false;
   nativeFailure = undefined;
   try {
-    return await nativeLoader();
+    const { loadNativeBackend } = await import("./native/loader.ts");
+    return await loadNativeBackend();
   } catch (e) {
     nativeFailure = String((e as Error)?.message ?? e).split("\n")[0];
     return false;
@@ -74,6 +61,20 @@ async function tryNative(): Promise<boolean> {
 function nativeVersions(): Record<string, string> {
   const b = tf.backend() as unknown as { binding?: { TF_Version?: unknown } };
   return { libtensorflow: String(b.binding?.TF_Version ?? "unknown") };
+}
+
+/**
+ * The JavaScript runtime's versions (`deno` and `v8`, or `node` and `v8`;
+ * none in a browser), read from globals so that this module loads anywhere.
+ */
+function runtimeVersions(): Record<string, string> {
+  const g = globalThis as {
+    Deno?: { version: { deno: string; v8: string } };
+    process?: { versions?: { node?: string; v8?: string } };
+  };
+  if (g.Deno) return { deno: g.Deno.version.deno, v8: g.Deno.version.v8 };
+  const v = g.process?.versions;
+  return v?.node ? { node: v.node, ...(v.v8 ? { v8: v.v8 } : {}) } : {};
 }
 
 async function start(name: string): Promise<void> {
@@ -98,11 +99,11 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
   let name: string;
   switch (choice) {
     case "cpu":
-      await import("@tensorflow/tfjs-backend-cpu");
+      await import("npm:@tensorflow/tfjs-backend-cpu@4.22.0");
       name = "cpu";
       break;
     case "wasm":
-      await import("@tensorflow/tfjs-backend-wasm");
+      await import("npm:@tensorflow/tfjs-backend-wasm@4.22.0");
       name = "wasm";
       break;
     case "webgpu":
@@ -123,7 +124,7 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
       if (await tryNative()) {
         name = "tensorflow";
       } else {
-        await import("@tensorflow/tfjs-backend-wasm");
+        await import("npm:@tensorflow/tfjs-backend-wasm@4.22.0");
         name = "wasm";
         notice = nativeFailure
           ? `backend auto: native tensorflow backend failed to load (${nativeFailure}), using wasm`
@@ -137,8 +138,7 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
     name,
     versions: {
       tfjs: tf.version.tfjs,
-      deno: Deno.version.deno,
-      v8: Deno.version.v8,
+      ...runtimeVersions(),
       ...(name === "tensorflow" ? nativeVersions() : {}),
     },
     notice,

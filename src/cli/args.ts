@@ -6,12 +6,9 @@
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UsageError } from "./usage_error.ts";
 
-/** A bad command line. `main` wrappers print its message on one line and exit 2. */
-export class UsageError extends Error {
-  /** Always "UsageError". */
-  override name = "UsageError";
-}
+export { UsageError };
 
 /** Parses a positive integer flag value, or throws a UsageError naming the flag. */
 export function positiveInt(flag: string, raw: string): number {

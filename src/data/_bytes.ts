@@ -5,7 +5,9 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { stat } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
+import { isNotFound } from "../io/files.ts";
 import { DatasetError } from "./errors.ts";
 
 /** Whether `bytes` starts with the gzip magic number 1f 8b. */
@@ -39,10 +41,10 @@ export function firstLine(e: unknown): string {
 /** Whether a file or folder exists at `path`. */
 export async function exists(path: string): Promise<boolean> {
   try {
-    await Deno.stat(path);
+    await stat(path);
     return true;
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
+    if (isNotFound(e)) return false;
     throw e;
   }
 }

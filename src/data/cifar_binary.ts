@@ -6,7 +6,9 @@
  *
  * @module
  */
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import { isNotFound, readBytes } from "../io/files.ts";
 import { DatasetError } from "./errors.ts";
 import { checkLabels } from "./idx.ts";
 import { readTarEntries } from "./tar.ts";
@@ -145,16 +147,16 @@ export async function readCifarBinaryFolder(
 ): Promise<CifarBinaryData> {
   let base = dir;
   try {
-    await Deno.stat(join(dir, CIFAR_TEST_BATCH));
+    await stat(join(dir, CIFAR_TEST_BATCH));
   } catch {
     base = join(dir, "cifar-10-batches-bin");
   }
   const files = new Map<string, Uint8Array>();
   for (const name of BATCH_NAMES) {
     try {
-      files.set(name, await Deno.readFile(join(base, name)));
+      files.set(name, await readBytes(join(base, name)));
     } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      if (!isNotFound(e)) throw e;
     }
   }
   return assemble(files, base, strictCounts);

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { UsageError } from "../cli/args.ts";
+import { UsageError } from "../cli/usage_error.ts";
 
 /**
  * A dataset file is missing, corrupt or inconsistent. The message is one line

@@ -7,6 +7,7 @@
  * @module
  */
 import { join, relative } from "node:path";
+import { listDir, readBytes } from "../io/files.ts";
 import { digest, firstLine } from "./_bytes.ts";
 import { decodeImage } from "./decode.ts";
 import { DatasetError } from "./errors.ts";
@@ -214,11 +215,11 @@ export async function readImageFolderDir(
 ): Promise<ImageFolderData> {
   const files: { path: string; data: Uint8Array }[] = [];
   const walk = async (d: string): Promise<void> => {
-    for await (const e of Deno.readDir(d)) {
+    for (const e of await listDir(d)) {
       const p = join(d, e.name);
       if (e.isDirectory) await walk(p);
       else if (e.isFile && isImagePath(e.name)) {
-        files.push({ path: relative(dir, p).split("\\").join("/"), data: await Deno.readFile(p) });
+        files.push({ path: relative(dir, p).split("\\").join("/"), data: await readBytes(p) });
       }
     }
   };

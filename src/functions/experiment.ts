@@ -4,13 +4,35 @@
  *
  * @module
  */
-import { approachConfig, gradientLabel, OPTIMIZER_CONFIG_COLUMNS } from "./approaches.ts";
+import {
+  approachConfig,
+  type ApproachSpec,
+  gradientLabel,
+  OPTIMIZER_CONFIG_COLUMNS,
+} from "./approaches.ts";
 import { type DescentResult, gradientDescent } from "./descent.ts";
 import { csvCell, pyFloat, sig3 } from "./format.ts";
 import { createGradientOracle } from "./gradients.ts";
-import type { PlannedRun } from "./grid.ts";
 import { getFunction } from "./registry.ts";
 import { startPosition } from "./starts.ts";
+
+/** One planned run of the function experiments (the grids are planned by the functions stage). */
+export interface PlannedRun {
+  /** Registry name of the function. */
+  functionName: string;
+  /** Dimension. */
+  n: number;
+  /** Gradient approach. */
+  approach: ApproachSpec;
+  /** Step size from the LR table. */
+  lr: number;
+  /** Seed of the run (seeds the tangent generator). */
+  seed: number;
+  /** Maximum number of steps. */
+  maxSteps: number;
+  /** Early-stopping patience (0 = off). */
+  patience: number;
+}
 
 /** Columns of `<function>__all.csv`, in order. FG-only config cells are empty for bp. */
 export const HISTORY_COLUMNS: readonly string[] = [

@@ -1,8 +1,10 @@
 /**
  * Closed-form function optimisation (paper §4.2, §4.3; spec §3): the test
  * functions, gradient approaches (backpropagation, forward-mode AD, forward
- * gradients through the JVP engine), the reference's gradient-descent loop,
- * the experiment grids and the writers of their CSV files.
+ * gradients through the JVP engine), the reference's gradient-descent loop
+ * and the CSV text of one run. (The experiment grids, which look learning
+ * rates up in the paper's tables, and the resumable writers of the stage's
+ * files are part of the functions stage: src/stages/functions/.)
  *
  * @example Minimise Styblinski–Tang in 16 dimensions with frog, k = 4
  * ```ts
@@ -23,12 +25,10 @@ export * from "./experiment.ts";
 export * from "./format.ts";
 export * from "./forward_oracles.ts";
 export * from "./gradients.ts";
-export * from "./grid.ts";
 export * from "./oracle.ts";
 export * from "./plane.ts";
 export * from "./registry.ts";
 export * from "./rosenbrock.ts";
-export * from "./run_experiment.ts";
 export * from "./sphere.ts";
 export * from "./starts.ts";
 export * from "./styblinski_tang.ts";

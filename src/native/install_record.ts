@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 
 /** Environment variable that moves the native install folder (tests point it elsewhere). */
@@ -26,7 +27,7 @@ export const REPO_ROOT: string = resolve(fileURLToPath(new URL("../..", import.m
  * current folder), otherwise `<repo>/.native`.
  */
 export function nativeDir(): string {
-  const env = Deno.env.get(NATIVE_DIR_ENV);
+  const env = process.env[NATIVE_DIR_ENV];
   return env ? resolve(env) : join(REPO_ROOT, ".native");
 }
 

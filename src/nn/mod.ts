@@ -8,7 +8,7 @@
  *
  * @example One frog step with 16 tangents (simulated node perturbation)
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { createFc, createGradientMode, Sgd } from "./mod.ts";
  * const model = createFc({ width: 32, seed: 0 });
  * const mode = createGradientMode({ approach: "frog", k: 16, mode: "sim", perturbation: "node" }, 0);
@@ -32,7 +32,6 @@ export * from "./timers.ts";
 export * from "./data_source.ts";
 export * from "./progress_csv.ts";
 export * from "./trainer.ts";
-export * from "./runs.ts";
 export * from "./gradients/types.ts";
 export * from "./gradients/mode.ts";
 export * from "./gradients/bp.ts";

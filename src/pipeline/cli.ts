@@ -9,7 +9,7 @@ import type { ParseArgsConfig } from "node:util";
 import { join } from "node:path";
 import { listOf, oneOf, parseFlags, UsageError } from "../cli/args.ts";
 import { BACKEND_CHOICES, type BackendChoice, initBackend } from "../backend.ts";
-import { isFile } from "./files.ts";
+import { isFile } from "../io/files.ts";
 import { findStage, stageIndex } from "./graph.ts";
 import { displayPath } from "./paths.ts";
 import { formatDuration } from "./progress.ts";

@@ -9,7 +9,7 @@
  * @module
  */
 import { join } from "node:path";
-import { TEMP_SUFFIX, writeJsonAtomic } from "./files.ts";
+import { TEMP_SUFFIX, writeJsonAtomic } from "../io/files.ts";
 import type { Manifest } from "./manifest.ts";
 import { displayPath, resultDir } from "./paths.ts";
 

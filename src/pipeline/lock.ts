@@ -7,7 +7,7 @@
  * @module
  */
 import { join } from "node:path";
-import { writeJsonAtomic } from "./files.ts";
+import { writeJsonAtomic } from "../io/files.ts";
 import type { Manifest } from "./manifest.ts";
 import { displayPath, resultDir } from "./paths.ts";
 

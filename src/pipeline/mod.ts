@@ -13,7 +13,8 @@
  * @module
  */
 export * from "./stage.ts";
-export * from "./files.ts";
+export * from "../io/files.ts";
+export * from "./csv.ts";
 export * from "./hash.ts";
 export * from "./graph.ts";
 export * from "./manifest.ts";

@@ -9,7 +9,7 @@
 import { dirname, join } from "node:path";
 import { oneOf, parseFlags, UsageError } from "../cli/args.ts";
 import type { BackendChoice, BackendInfo } from "../backend.ts";
-import { exists, removeTempFiles, writeJsonAtomic } from "./files.ts";
+import { exists, removeTempFiles, writeJsonAtomic } from "../io/files.ts";
 import { dependencyOrder, findStage } from "./graph.ts";
 import { cacheKey, canonicalJson, hashSources, hashTree } from "./hash.ts";
 import { updateLatest } from "./latest.ts";

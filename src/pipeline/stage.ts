@@ -43,7 +43,7 @@ export interface StageContext<P> {
    * Folder to write every output into. It may already hold files from a
    * killed earlier run with the same cache key: a stage that works in units
    * (one n, one run) may skip units whose files are complete. Write each file
-   * atomically (see `writeFileAtomic` in src/pipeline/files.ts).
+   * atomically (see `writeFileAtomic` in src/io/files.ts).
    */
   outDir: string;
   /** Completed upstream outputs, by stage name. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "../pipeline/files.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../io/files.ts";
 import { type Table, tableToCsv, validateTable } from "./table.ts";
 import { tableToMarkdown } from "./markdown.ts";
 import { tableToLatex } from "./latex.ts";

@@ -15,13 +15,13 @@
 import { join } from "node:path";
 import { listOf, oneOf, positiveInt, UsageError } from "../cli/args.ts";
 import { getSampler } from "../core/mod.ts";
-import { writeFileAtomic, writeJsonAtomic } from "../pipeline/files.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../io/files.ts";
 import type { Profile, Stage, StageContext, StageFlags } from "../pipeline/stage.ts";
 export type { SummaryRow } from "./approx/table.ts";
 import { approxConfigs } from "./approx/configs.ts";
 import { computeMetrics, groupWork } from "./approx/compute.ts";
 import { RAW_HEADER, rawRowsCsv, summarize, summaryCsv, type SummaryRow } from "./approx/table.ts";
-import { stringify } from "csv-stringify/sync";
+import { stringify } from "npm:csv-stringify@6.9.0/sync";
 
 /** Which grids to run. */
 export type ApproxMode = "normal" | "angle" | "both";

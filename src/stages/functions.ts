@@ -8,14 +8,14 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { join } from "node:path";
 import { listOf, nonNegativeInt, oneOf, positiveInt, UsageError } from "../cli/args.ts";
-import { customTangentApproaches, paperApproaches, planExperiment } from "../functions/grid.ts";
-import type { PlannedUnit } from "../functions/grid.ts";
+import { customTangentApproaches, paperApproaches, planExperiment } from "./functions/grid.ts";
+import type { PlannedUnit } from "./functions/grid.ts";
 import { pivotLast, type SummaryRow } from "../functions/experiment.ts";
 import { getFunction, PAPER_FUNCTIONS } from "../functions/registry.ts";
-import { runExperiment } from "../functions/run_experiment.ts";
+import { runExperiment } from "./functions/run_experiment.ts";
 import {
   loadMathLrTable,
   MATH_CUSTOM_TANGENTS_LR_PATH,
@@ -249,7 +249,7 @@ export async function withComputeBackend<T>(
   if (want === undefined || want === previous) {
     return { result: await body(), backend: previous };
   }
-  if (want === "wasm") await import("@tensorflow/tfjs-backend-wasm");
+  if (want === "wasm") await import("npm:@tensorflow/tfjs-backend-wasm@4.22.0");
   if (!(await tf.setBackend(want))) {
     throw new Error(`Cannot start backend "${want}" for the functions stage`);
   }
@@ -278,11 +278,12 @@ export const functionsStage: Stage<FunctionsParams> = {
   deps: [],
   sources: [
     "src/stages/functions.ts",
+    "src/stages/functions/",
     "src/functions",
     "src/lrs",
     "src/core",
     "src/jvp",
-    "src/pipeline/files.ts",
+    "src/io/files.ts",
     "lrs/math.csv",
     "lrs/math__custom_tangents.csv",
   ],

@@ -9,7 +9,7 @@
  */
 import { dirname, join } from "node:path";
 import type { Profile, Stage } from "../pipeline/stage.ts";
-import { writeFileAtomic } from "../pipeline/files.ts";
+import { writeFileAtomic } from "../io/files.ts";
 import { type Provenance, renderReportHtml, type ReportSection } from "../report/html.ts";
 import { TABLES_INDEX, type TablesIndex } from "../report/outputs.ts";
 import type { Table } from "../report/table.ts";

@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import type { Profile, Stage } from "../pipeline/stage.ts";
-import { writeJsonAtomic } from "../pipeline/files.ts";
+import { writeJsonAtomic } from "../io/files.ts";
 import { approxSection, readApprox } from "../report/approx.ts";
 import { functionsSection, readFunctions } from "../report/functions.ts";
 import { networksSection, readTraining } from "../report/networks.ts";

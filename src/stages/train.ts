@@ -28,8 +28,8 @@ import {
   runIsComplete,
   RUNS_COLUMNS,
   runsRow,
-} from "../nn/runs.ts";
-import { writeCsvAtomic } from "../pipeline/files.ts";
+} from "./train/runs.ts";
+import { writeCsvAtomic } from "../pipeline/csv.ts";
 import type { Profile, Stage } from "../pipeline/stage.ts";
 
 /** One approach of the grid: bp, or fg/frog with k tangents. */
@@ -258,13 +258,15 @@ export const trainStage: Stage<TrainParams> = {
   deps: ["data"],
   sources: [
     "src/stages/train.ts",
+    "src/stages/train/",
     "src/nn",
     "src/core",
     "src/jvp",
     "src/lrs",
     "src/data/normalize.ts",
     "src/data/prepared.ts",
-    "src/pipeline/files.ts",
+    "src/io/files.ts",
+    "src/pipeline/csv.ts",
     "lrs/fc_nns.csv",
   ],
   params: trainParams,

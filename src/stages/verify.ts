@@ -11,7 +11,7 @@
  */
 import { join } from "node:path";
 import type { Profile, Stage } from "../pipeline/stage.ts";
-import { writeJsonAtomic } from "../pipeline/files.ts";
+import { writeJsonAtomic } from "../io/files.ts";
 import { readApprox } from "../report/approx.ts";
 import { readFunctions } from "../report/functions.ts";
 import { readTraining } from "../report/networks.ts";

@@ -3,12 +3,12 @@
  * function's max steps) against the authors' final losses (spec §7.3, the
  * `loss` column of lrs/first-release/math.csv).
  */
-import { parse } from "csv-parse/sync";
+import { parse } from "npm:csv-parse@7.0.3/sync";
 import assert from "node:assert/strict";
 import { initBackend } from "../../src/backend.ts";
 import { type ApproachSpec, BP, fg } from "../../src/functions/approaches.ts";
 import { executeRun } from "../../src/functions/experiment.ts";
-import { LR_SEARCH_PATIENCE } from "../../src/functions/grid.ts";
+import { LR_SEARCH_PATIENCE } from "../../src/stages/functions/grid.ts";
 import { getFunction } from "../../src/functions/registry.ts";
 import { loadMathLrTable, MATH_LR_PATH, mathLr } from "../../src/lrs/math.ts";
 import { lrsPath } from "../../src/lrs/table.ts";

@@ -1,7 +1,7 @@
 import assert, { deepEqual as assertEquals } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { exists } from "../../src/pipeline/files.ts";
+import { exists } from "../../src/io/files.ts";
 import { formatStageHelp } from "../../src/pipeline/cli.ts";
 import { makeRoot, makeStages } from "../fixtures/pipeline/stages.ts";
 

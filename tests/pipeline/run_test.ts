@@ -1,7 +1,7 @@
 import assert, { deepEqual as assertEquals, notEqual, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { UsageError } from "../../src/cli/args.ts";
-import { exists } from "../../src/pipeline/files.ts";
+import { exists } from "../../src/io/files.ts";
 import type { LockFile } from "../../src/pipeline/lock.ts";
 import type { Manifest } from "../../src/pipeline/manifest.ts";
 import {

@@ -6,15 +6,16 @@
  * @module
  */
 import { join } from "node:path";
-import { nnLr } from "../lrs/nn.ts";
-import { isFile, writeCsvAtomic, writeJsonAtomic } from "../pipeline/files.ts";
-import type { TrainingData } from "./data_source.ts";
-import { createFc } from "./fc.ts";
-import { type GradientSpec, tableApproach } from "./gradients/mode.ts";
-import { disposeModel, parameterCount } from "./model.ts";
-import { optimizerPreset } from "./optimizer.ts";
-import { progressColumns, progressRows, type RunFacts } from "./progress_csv.ts";
-import { trainModel, type TrainResult, type TrainSettings } from "./trainer.ts";
+import { nnLr } from "../../lrs/nn.ts";
+import { isFile, writeJsonAtomic } from "../../io/files.ts";
+import { writeCsvAtomic } from "../../pipeline/csv.ts";
+import type { TrainingData } from "../../nn/data_source.ts";
+import { createFc } from "../../nn/fc.ts";
+import { type GradientSpec, tableApproach } from "../../nn/gradients/mode.ts";
+import { disposeModel, parameterCount } from "../../nn/model.ts";
+import { optimizerPreset } from "../../nn/optimizer.ts";
+import { progressColumns, progressRows, type RunFacts } from "../../nn/progress_csv.ts";
+import { trainModel, type TrainResult, type TrainSettings } from "../../nn/trainer.ts";
 
 /** Columns of `runs.csv`, the index of every run. */
 export const RUNS_COLUMNS = [

@@ -1,5 +1,5 @@
-import { assertEquals, assertThrows } from "./_assert.ts";
-import { fcModelKey, paperLr, runId, runsRow } from "../../src/nn/runs.ts";
+import { assertEquals, assertThrows } from "../../nn/_assert.ts";
+import { fcModelKey, paperLr, runId, runsRow } from "../../../src/stages/train/runs.ts";
 
 const node = { mode: "sim", perturbation: "node" } as const;
 

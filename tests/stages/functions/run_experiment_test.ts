@@ -1,18 +1,18 @@
-import { parse } from "csv-parse/sync";
+import { parse } from "npm:csv-parse@7.0.3/sync";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { initBackend } from "../../src/backend.ts";
-import { BP, fg } from "../../src/functions/approaches.ts";
-import { HISTORY_COLUMNS, SUMMARY_COLUMNS } from "../../src/functions/experiment.ts";
-import { planExperiment } from "../../src/functions/grid.ts";
+import { initBackend } from "../../../src/backend.ts";
+import { BP, fg } from "../../../src/functions/approaches.ts";
+import { HISTORY_COLUMNS, SUMMARY_COLUMNS } from "../../../src/functions/experiment.ts";
+import { planExperiment } from "../../../src/stages/functions/grid.ts";
 import {
   functionPaths,
   parseSummaryCsv,
   runExperiment,
   runUnit,
   unitPaths,
-} from "../../src/functions/run_experiment.ts";
-import { loadMathLrTable, MATH_LR_PATH } from "../../src/lrs/math.ts";
+} from "../../../src/stages/functions/run_experiment.ts";
+import { loadMathLrTable, MATH_LR_PATH } from "../../../src/lrs/math.ts";
 
 await initBackend("cpu");
 

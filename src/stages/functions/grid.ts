@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { mathLr, type MathLrTable } from "../lrs/math.ts";
-import { type ApproachSpec, BP, fg } from "./approaches.ts";
-import { getFunction } from "./registry.ts";
+import { mathLr, type MathLrTable } from "../../lrs/math.ts";
+import { type ApproachSpec, BP, fg } from "../../functions/approaches.ts";
+import { getFunction } from "../../functions/registry.ts";
+import type { PlannedRun } from "../../functions/experiment.ts";
 
 /** The paper's dimensions 2^0 … 2^10. */
 export const PAPER_NS: readonly number[] = Array.from({ length: 11 }, (_, i) => 2 ** i);
@@ -55,24 +56,6 @@ export function customTangentApproaches(
       angles.map((a) => fg(k, agg, { sampler: `specific_angle_${a}` }))
     )
   );
-}
-
-/** One planned run. */
-export interface PlannedRun {
-  /** Registry name of the function. */
-  functionName: string;
-  /** Dimension. */
-  n: number;
-  /** Gradient approach. */
-  approach: ApproachSpec;
-  /** Step size from the LR table. */
-  lr: number;
-  /** Seed of the run (seeds the tangent generator). */
-  seed: number;
-  /** Maximum number of steps. */
-  maxSteps: number;
-  /** Early-stopping patience (0 = off). */
-  patience: number;
 }
 
 /** What a unit of work (one function × one n) runs. */

@@ -9,16 +9,16 @@
  * @module
  */
 import { join } from "node:path";
-import { parse } from "csv-parse/sync";
-import { isFile, TEMP_SUFFIX } from "../pipeline/files.ts";
+import { parse } from "npm:csv-parse@7.0.3/sync";
+import { isFile, TEMP_SUFFIX } from "../../io/files.ts";
 import {
   executeRun,
   HISTORY_COLUMNS,
   SUMMARY_COLUMNS,
   summaryCsv,
   type SummaryRow,
-} from "./experiment.ts";
-import { historyCsv } from "./experiment.ts";
+} from "../../functions/experiment.ts";
+import { historyCsv } from "../../functions/experiment.ts";
 import type { PlannedUnit } from "./grid.ts";
 
 let tmpCounter = 0;

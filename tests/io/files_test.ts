@@ -1,14 +1,13 @@
-import { deepEqual as assertEquals, rejects } from "node:assert/strict";
+import { deepEqual as assertEquals } from "node:assert/strict";
 import { join } from "node:path";
 import {
   exists,
   isFile,
   removeTempFiles,
   TEMP_SUFFIX,
-  writeCsvAtomic,
   writeFileAtomic,
   writeJsonAtomic,
-} from "../../src/pipeline/files.ts";
+} from "../../src/io/files.ts";
 
 Deno.test("writeFileAtomic() creates parents, replaces the file and leaves no temporary file", async () => {
   const dir = await Deno.makeTempDir();
@@ -31,25 +30,6 @@ Deno.test("writeJsonAtomic() writes indented JSON with a final newline", async (
   try {
     await writeJsonAtomic(join(dir, "m.json"), { a: [1] });
     assertEquals(await Deno.readTextFile(join(dir, "m.json")), '{\n  "a": [\n    1\n  ]\n}\n');
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("writeCsvAtomic() follows pandas conventions and checks row lengths", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const path = join(dir, "t.csv");
-    await writeCsvAtomic(path, ["n", "x", "flag", "note"], [
-      [1, 0.1, true, "a,b"],
-      [2, NaN, false, null],
-      [3, -Infinity, false, 'say "hi"'],
-    ]);
-    assertEquals(
-      await Deno.readTextFile(path),
-      'n,x,flag,note\n1,0.1,True,"a,b"\n2,,False,\n3,-inf,False,"say ""hi"""\n',
-    );
-    await rejects(writeCsvAtomic(path, ["a", "b"], [[1]]), /row 0 has 1 cells, the header has 2/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

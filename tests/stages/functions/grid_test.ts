@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
-import { BP, fg, gradientLabel } from "../../src/functions/approaches.ts";
+import { BP, fg, gradientLabel } from "../../../src/functions/approaches.ts";
 import {
   customTangentApproaches,
   PAPER_NS,
   paperApproaches,
   planExperiment,
-} from "../../src/functions/grid.ts";
-import { loadMathLrTable, MATH_CUSTOM_TANGENTS_LR_PATH, MATH_LR_PATH } from "../../src/lrs/math.ts";
+} from "../../../src/stages/functions/grid.ts";
+import {
+  loadMathLrTable,
+  MATH_CUSTOM_TANGENTS_LR_PATH,
+  MATH_LR_PATH,
+} from "../../../src/lrs/math.ts";
 
 const table = loadMathLrTable(MATH_LR_PATH);
 const custom = loadMathLrTable(MATH_CUSTOM_TANGENTS_LR_PATH);
