@@ -28,6 +28,39 @@ export interface BackendInfo {
 
 let active: BackendInfo | undefined;
 
+/**
+ * tfjs-backend-cpu prints a banner ("Hi, looks like you are running
+ * TensorFlow.js in Node.js … install our node backend") on the first tensor a
+ * cpu backend stores whenever Node's `process` global exists, which Deno
+ * provides. This project chooses its backend itself (`auto` takes the native
+ * one when `deno task setup-native` has installed it), so the advice is noise.
+ * The banner is all that the backend's `firstUse` flag controls, so every cpu
+ * backend is created with it already cleared: tfjs's other warnings still
+ * print, and `IS_NODE` (which the wasm backend needs to load its binary) is
+ * left alone.
+ */
+function silenceNodeBackendBanner(): void {
+  const clear = (b: tf.KernelBackend): tf.KernelBackend => {
+    if ("firstUse" in b) (b as { firstUse: boolean }).firstUse = false;
+    return b;
+  };
+  const engine = tf.engine();
+  const started = engine.registry["cpu"];
+  if (started) {
+    clear(started);
+    return;
+  }
+  const entry = engine.registryFactory["cpu"];
+  if (!entry) return;
+  const { factory, priority } = entry;
+  tf.removeBackend("cpu");
+  tf.registerBackend("cpu", () => {
+    const b = factory();
+    return b instanceof Promise ? b.then(clear) : clear(b);
+  }, priority);
+}
+silenceNodeBackendBanner();
+
 /** The backend started by {@link initBackend}, if any. */
 export function activeBackend(): BackendInfo | undefined {
   return active;

