@@ -5,11 +5,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { crossEntropy } from "../loss.ts";
-import { forward, type Model } from "../model.ts";
-import type { GradientResult, TimingSink } from "./types.ts";
+import { BufferUpdates, commitBufferUpdates, forward, type Model } from "../model.ts";
+import type { GradientResult, StepOptions, TimingSink } from "./types.ts";
 
 /**
- * The loss and its true gradient for every parameter (timers `forward`, `backward`).
+ * The loss and its true gradient for every parameter (timers `forward`,
+ * `backward`). A train-mode pass (the default) commits the BatchNorm running
+ * statistics it computed, as PyTorch's forward does.
  *
  * @example
  * ```ts
@@ -26,17 +28,26 @@ export function bpGradients(
   x: tf.Tensor,
   labels: tf.Tensor1D,
   timers?: TimingSink,
+  options: StepOptions = {},
 ): GradientResult {
-  return tf.tidy(() => {
-    const t0 = performance.now();
-    let tForward = t0;
-    const { value, grads } = tf.valueAndGrads((...params: tf.Tensor[]) => {
-      const loss = crossEntropy(forward(model, x, "all", params), labels);
-      tForward = performance.now();
-      return loss;
-    })(model.params);
-    timers?.add("forward", (tForward - t0) / 1000);
-    timers?.add("backward", (performance.now() - tForward) / 1000);
-    return { loss: value as tf.Scalar, grads };
-  });
+  const updates = new BufferUpdates();
+  try {
+    const r = tf.tidy(() => {
+      const t0 = performance.now();
+      let tForward = t0;
+      const { value, grads } = tf.valueAndGrads((...params: tf.Tensor[]) => {
+        const logits = forward(model, x, "all", params, { mode: options.mode ?? "train", updates });
+        const loss = crossEntropy(logits, labels);
+        tForward = performance.now();
+        return loss;
+      })(model.params);
+      timers?.add("forward", (tForward - t0) / 1000);
+      timers?.add("backward", (performance.now() - tForward) / 1000);
+      return { loss: value as tf.Scalar, grads };
+    });
+    if (options.updateBuffers ?? true) commitBufferUpdates(model, updates);
+    return r;
+  } finally {
+    updates.dispose();
+  }
 }

@@ -16,15 +16,20 @@
  * the projection is onto the span of the k global tangents, which matches the
  * simulated weight mode exactly.
  *
+ * Memory: one pass carries k tangents of every activation, about k times the
+ * activation memory of a plain forward pass (the engine frees a tangent with
+ * its primal). `kChunk` splits the k tangents over several passes of at most
+ * kChunk tangents each; d is the same (each d_j depends only on tangent j).
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { jvp } from "../../jvp/mod.ts";
 import { crossEntropy } from "../loss.ts";
-import { forward, type Model } from "../model.ts";
+import { BufferUpdates, commitBufferUpdates, forward, type Model } from "../model.ts";
 import { forwardGradientBlocks } from "../../core/forward_gradient.ts";
 import type { NetworkAggregation } from "./types.ts";
-import type { GradientResult, TimingSink } from "./types.ts";
+import type { GradientResult, StepOptions, TimingSink } from "./types.ts";
 import {
   asWeightTangents,
   disposeWeightTangents,
@@ -47,28 +52,75 @@ export function splitTangents(
   return weightTangentsFromMatrix(tangents, params, raw).perParam;
 }
 
-/** The loss and d [k] for weight tangents (V [k, P] or per parameter) by one batched forward-mode pass. */
+/**
+ * The chunks [start, end) of k tangents for passes of at most `kChunk` each.
+ *
+ * @example
+ * ```ts
+ * import { tangentChunks } from "./fwad_weight.ts";
+ * console.assert(JSON.stringify(tangentChunks(10, 4)) === "[[0,4],[4,8],[8,10]]");
+ * ```
+ */
+export function tangentChunks(k: number, kChunk = k): [number, number][] {
+  if (!Number.isInteger(kChunk) || kChunk < 1) {
+    throw new RangeError(`Cannot chunk tangents: kChunk must be a positive integer, got ${kChunk}`);
+  }
+  const out: [number, number][] = [];
+  for (let s = 0; s < k; s += kChunk) out.push([s, Math.min(k, s + kChunk)]);
+  return out;
+}
+
+/**
+ * The loss and d [k] for weight tangents (V [k, P] or per parameter) by
+ * batched forward-mode passes (one, or ⌈k / kChunk⌉ with `options.kChunk`).
+ * A train-mode pass commits the BatchNorm running statistics of its first
+ * chunk (once per step).
+ */
 export function weightForwardJvps(
   model: Model,
   x: tf.Tensor,
   labels: tf.Tensor1D,
   tangents: tf.Tensor2D | WeightTangents,
   raw?: Float32Array,
+  options: StepOptions = {},
 ): { loss: tf.Scalar; d: tf.Tensor1D } {
   const { tangents: wt, owned } = asWeightTangents(tangents, model.params, raw);
+  const mode = options.mode ?? "train";
+  const updates = new BufferUpdates();
   try {
-    return tf.tidy(() => {
-      const r = jvp(
-        (...p: tf.Tensor[]) => crossEntropy(forward(model, x, "none", p), labels),
-        model.params,
-        wt.perParam,
-      );
-      return {
-        loss: r.primal as tf.Scalar,
-        d: tf.reshape(r.tangent as tf.Tensor, [wt.k]) as tf.Tensor1D,
-      };
-    });
+    const chunks = tangentChunks(wt.k, options.kChunk ?? wt.k);
+    const parts: tf.Tensor[] = [];
+    let loss: tf.Scalar | undefined;
+    for (const [s, e] of chunks) {
+      const r = tf.tidy(() => {
+        const vs = chunks.length === 1
+          ? wt.perParam
+          : wt.perParam.map((v) => tf.slice(v, [s], [e - s]));
+        const first = s === 0;
+        return jvp(
+          (...p: tf.Tensor[]) =>
+            crossEntropy(
+              forward(model, x, "none", p, { mode, updates: first ? updates : undefined }),
+              labels,
+            ),
+          model.params,
+          vs,
+        ) as unknown as tf.TensorContainer;
+      }) as unknown as { primal: tf.Scalar; tangent: tf.Tensor };
+      if (loss === undefined) loss = r.primal;
+      else r.primal.dispose();
+      parts.push(r.tangent);
+    }
+    const d = tf.tidy(() =>
+      tf.reshape(parts.length === 1 ? parts[0] : tf.concat(parts.map((p) => tf.reshape(p, [-1]))), [
+        wt.k,
+      ]) as tf.Tensor1D
+    );
+    tf.dispose(parts);
+    if (options.updateBuffers ?? true) commitBufferUpdates(model, updates);
+    return { loss: loss as tf.Scalar, d };
   } finally {
+    updates.dispose();
     if (owned) disposeWeightTangents(wt);
   }
 }
@@ -79,6 +131,7 @@ export function weightForwardJvps(
  *
  * @param tangents V [k, P] (columns in parameter order) or per-parameter blocks
  * @param raw the values of V [k, P] if the caller has them (saves a read-back)
+ * @param options BatchNorm mode (default train), buffer updates, `kChunk`
  * @returns loss, the forward-gradient estimate per parameter and d [k]
  */
 export function fwadWeightGradients(
@@ -89,11 +142,12 @@ export function fwadWeightGradients(
   aggregation: NetworkAggregation,
   timers?: TimingSink,
   raw?: Float32Array,
+  options: StepOptions = {},
 ): GradientResult & { d: tf.Tensor1D } {
   const { tangents: wt, owned } = asWeightTangents(tangents, model.params, raw);
   try {
     const t0 = performance.now();
-    const { loss, d } = weightForwardJvps(model, x, labels, wt);
+    const { loss, d } = weightForwardJvps(model, x, labels, wt, undefined, options);
     const t1 = performance.now();
     timers?.add("forward_and_jvps", (t1 - t0) / 1000);
     const grads = forwardGradientBlocks(wt.perParam, d, aggregation, { gram: wt.gram });

@@ -24,7 +24,7 @@ import { fwadNodeGradients } from "./fwad_node.ts";
 import { fwadWeightGradients } from "./fwad_weight.ts";
 import { simNodeGradients } from "./sim_node.ts";
 import { simWeightGradients } from "./sim_weight.ts";
-import type { GradientResult, TimingSink } from "./types.ts";
+import type { GradientResult, StepOptions, TimingSink } from "./types.ts";
 import { fillNormal } from "./normal.ts";
 import {
   disposeWeightTangents,
@@ -144,6 +144,13 @@ export interface GradientModeOptions {
    * many cores or a GPU.
    */
   tangents?: "js" | "device";
+  /**
+   * Simulated node mode: update BatchNorm running statistics twice per step,
+   * as the original's block-local recompute does (default false: once).
+   */
+  doubleBufferUpdate?: boolean;
+  /** True forward weight mode: at most this many tangents per forward pass (default k). */
+  kChunk?: number;
 }
 
 /**
@@ -272,6 +279,15 @@ export function createGradientMode(
   if (spec.approach === "bp") {
     return { spec, compute: (model, x, y, timers) => bpGradients(model, x, y, timers) };
   }
+  if (options.kChunk !== undefined && (!Number.isInteger(options.kChunk) || options.kChunk < 1)) {
+    throw new RangeError(
+      `Cannot create gradient mode: kChunk must be a positive integer, got ${options.kChunk}`,
+    );
+  }
+  const step: StepOptions = {
+    doubleBufferUpdate: options.doubleBufferUpdate ?? false,
+    kChunk: options.kChunk,
+  };
   if (!(FG_MODES as readonly string[]).includes(spec.mode)) {
     throw new RangeError(
       `Unknown forward-gradient mode "${spec.mode}": expected one of ${FG_MODES.join(", ")}`,
@@ -316,8 +332,8 @@ export function createGradientMode(
         timers?.add("create_tangents", (performance.now() - t0) / 1000);
         try {
           return spec.mode === "sim"
-            ? simWeightGradients(model, x, y, wt, aggregation, timers)
-            : fwadWeightGradients(model, x, y, wt, aggregation, timers);
+            ? simWeightGradients(model, x, y, wt, aggregation, timers, step)
+            : fwadWeightGradients(model, x, y, wt, aggregation, timers, undefined, step);
         } finally {
           disposeWeightTangents(wt);
           weightDraws.release();
@@ -335,6 +351,7 @@ export function createGradientMode(
           v,
           aggregation,
           timers,
+          step,
         );
       } finally {
         v.dispose();

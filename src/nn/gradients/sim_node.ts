@@ -9,23 +9,34 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { crossEntropy } from "../loss.ts";
-import { blockParams, type Model } from "../model.ts";
+import {
+  blockContext,
+  blockParams,
+  BufferUpdates,
+  commitBufferUpdates,
+  type Model,
+  type ModelMode,
+} from "../model.ts";
 import { forwardGradient } from "../../core/forward_gradient.ts";
 import type { NetworkAggregation } from "./types.ts";
-import type { GradientResult, TimingSink } from "./types.ts";
+import type { GradientResult, StepOptions, TimingSink } from "./types.ts";
 
 /**
  * Weight gradients from per-sample activity gradient estimates, block by
  * block: for block i, backprop `fg[i]` [B, n_i] through the block alone from
  * its stored input. No gradient flows between blocks. Blocks with a
  * `paramGradients` method use it with their stored output (no recomputation);
- * others are recomputed from the input and differentiated, as the original.
+ * others are recomputed from the input (in `mode`: a train-mode BatchNorm uses
+ * the same batch statistics again) and differentiated, as the original.
  *
  * @param model the model
  * @param acts block inputs and the last output: acts[i] is block i's input,
  *   acts[i + 1] its output (acts[0] is the model input)
  * @param fgBlocks activity gradient estimate per block, [B, n_i]
  * @param recompute always recompute and differentiate (the generic path)
+ * @param mode BatchNorm statistics of the recompute (default train)
+ * @param updates receives the recompute's running statistics (the original's
+ *   second update); absent: none are recorded
  * @returns one gradient per parameter, in parameter order
  */
 export function blockLocalGradients(
@@ -33,14 +44,20 @@ export function blockLocalGradients(
   acts: readonly tf.Tensor[],
   fgBlocks: readonly tf.Tensor[],
   recompute = false,
+  mode: ModelMode = "train",
+  updates?: BufferUpdates,
 ): tf.Tensor[] {
   const grads: tf.Tensor[] = new Array(model.params.length);
   model.blocks.forEach((block, i) => {
     const own = blockParams(model, i);
     if (own.length === 0) return;
-    const g = block.paramGradients && !recompute
-      ? block.paramGradients(acts[i], acts[i + 1], fgBlocks[i], own)
-      : tf.grads((...p: tf.Tensor[]) => block.apply(acts[i], p, "params"))(own, fgBlocks[i]);
+    const y = acts[i + 1];
+    const dy = tf.reshape(fgBlocks[i], y.shape);
+    const g = block.paramGradients && !recompute && !block.bufferIndices?.length
+      ? block.paramGradients(acts[i], y, dy, own)
+      : tf.grads((...p: tf.Tensor[]) =>
+        block.apply(acts[i], p, "params", blockContext(model, i, mode, updates))
+      )(own, dy);
     block.paramIndices.forEach((j, m) => grads[j] = g[m]);
   });
   return grads;
@@ -67,6 +84,8 @@ export function splitActivityGradient(model: Model, fg: tf.Tensor): tf.Tensor[] 
  * @param labels int32 labels [B]
  * @param tangents V [k, N], N = Σ n_i, columns in block order
  * @param aggregation `mean` or `orthogonal_projection`
+ * @param options BatchNorm mode (default train), buffer updates and the
+ *   original's double running-statistic update (`doubleBufferUpdate`)
  * @returns loss, weight-gradient estimates and the per-sample JVPs d [k, B]
  *
  * @example
@@ -87,8 +106,12 @@ export function simNodeGradients(
   tangents: tf.Tensor2D,
   aggregation: NetworkAggregation,
   timers?: TimingSink,
+  options: StepOptions = {},
 ): GradientResult & { d: tf.Tensor2D } {
   const saved: tf.Tensor[] = []; // block inputs, then the logits
+  const mode = options.mode ?? "train";
+  const commit = options.updateBuffers ?? true;
+  const updates = new BufferUpdates();
   try {
     return tf.tidy(() => {
       const B = x.shape[0];
@@ -99,7 +122,9 @@ export function simNodeGradients(
         let a: tf.Tensor = x;
         model.blocks.forEach((block, i) => {
           saved.push(i === 0 ? a : tf.keep(a));
-          a = tf.add(block.apply(a, blockParams(model, i), i === 0 ? "none" : "input"), z[i]);
+          const ctx = blockContext(model, i, mode, updates);
+          const y = block.apply(a, blockParams(model, i), i === 0 ? "none" : "input", ctx);
+          a = tf.add(y, tf.reshape(z[i], y.shape));
         });
         saved.push(tf.keep(a));
         const loss = crossEntropy(a as tf.Tensor2D, labels);
@@ -109,15 +134,26 @@ export function simNodeGradients(
       timers?.add("forward", (tForward - t0) / 1000);
       const t1 = performance.now();
       timers?.add("backward", (t1 - tForward) / 1000);
+      if (commit) commitBufferUpdates(model, updates);
       // Per-sample JVPs: d[j, b] = Σ_i V_i · ∂L/∂a_i(b), the batch mean's 1/B included.
       const a = tf.concat(actGrads, 1); // [B, N]
       const d = tf.matMul(tangents, tf.transpose(a)) as tf.Tensor2D; // [k, B]
       const fg = forwardGradient(tangents, d, aggregation); // [N, B]
-      const grads = blockLocalGradients(model, saved, splitActivityGradient(model, fg));
+      const second = commit && options.doubleBufferUpdate ? updates : undefined;
+      const grads = blockLocalGradients(
+        model,
+        saved,
+        splitActivityGradient(model, fg),
+        false,
+        mode,
+        second,
+      );
+      if (second) commitBufferUpdates(model, second);
       timers?.add("compute_forward_gradients", (performance.now() - t1) / 1000);
       return { loss: value as tf.Scalar, grads, d };
     });
   } finally {
+    updates.dispose();
     for (let i = 1; i < saved.length; i++) saved[i].dispose();
   }
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
+import type { ModelMode } from "../model.ts";
 
 /** What one gradient computation returns. All tensors belong to the caller. */
 export interface GradientResult {
@@ -26,3 +27,27 @@ export interface TimingSink {
 
 /** Aggregations used by the network modes: `mean` (fg) and `orthogonal_projection` (frog). */
 export type NetworkAggregation = "mean" | "orthogonal_projection";
+
+/** Options of one gradient computation (all optional). */
+export interface StepOptions {
+  /**
+   * BatchNorm statistics of the training pass: `train` (default; batch
+   * statistics, running statistics updated) or `eval` (running statistics,
+   * nothing updated). Models without BatchNorm ignore it.
+   */
+  mode?: ModelMode;
+  /** Commit the running-statistic updates of a train-mode pass to the model (default true). */
+  updateBuffers?: boolean;
+  /**
+   * Simulated node mode only: update the running statistics a second time in
+   * the block-local recompute, as the original does (effective momentum
+   * 1 − 0.9² = 0.19). Default false: one update per step, as one forward pass.
+   */
+  doubleBufferUpdate?: boolean;
+  /**
+   * True forward weight mode only: the most tangents one forward pass carries
+   * (the k tangents go through ⌈k / kChunk⌉ passes; bounds the memory of the
+   * k-wide activations). Default: all k in one pass.
+   */
+  kChunk?: number;
+}
