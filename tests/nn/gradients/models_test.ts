@@ -1,0 +1,200 @@
+// Every gradient mode on ResNet18 and the ViT (reduced sizes), and the
+// identities that hold for them:
+// - ViT (no BatchNorm): simulated ≡ true forward node perturbation, strictly;
+// - ResNet18 with eval-mode BN: the same, strictly;
+// - ResNet18 with train-mode BN: the samples are coupled through the batch
+//   statistics, so only the batch sums of the per-sample JVPs agree;
+// - weight perturbation: simulated ≡ true forward for both, in train mode;
+// - fwad weight with kChunk gives the same JVPs as one pass;
+// - the original's double running-statistic update (flag) vs the single one.
+import * as tf from "@tensorflow/tfjs";
+import { assert, assertEquals } from "../_assert.ts";
+import { initBackend } from "../../../src/backend.ts";
+import { Rng } from "../../../src/core/rng.ts";
+import { createResNet18 } from "../../../src/nn/resnet18.ts";
+import { createVit } from "../../../src/nn/vit.ts";
+import { bpGradients } from "../../../src/nn/gradients/bp.ts";
+import { fwadNodeGradients } from "../../../src/nn/gradients/fwad_node.ts";
+import { fwadWeightGradients } from "../../../src/nn/gradients/fwad_weight.ts";
+import { createGradientMode, sampleNormalTangents } from "../../../src/nn/gradients/mode.ts";
+import { simNodeGradients } from "../../../src/nn/gradients/sim_node.ts";
+import { simWeightGradients } from "../../../src/nn/gradients/sim_weight.ts";
+import type { GradientResult, StepOptions } from "../../../src/nn/gradients/types.ts";
+import { activityCount, disposeModel, type Model, parameterCount } from "../../../src/nn/model.ts";
+import { relErr } from "../_helpers.ts";
+
+const backend = (Deno.env.get("FG_TEST_BACKEND") ?? "cpu") as "cpu" | "wasm";
+await initBackend(backend);
+
+const resnet = () =>
+  createResNet18({
+    inChannels: 3,
+    imageSize: 16,
+    widths: [4, 4, 6, 8, 8],
+    blocksPerStage: [1, 1, 1, 1],
+    seed: 3,
+  });
+// The head is zero at init (loss ln 10, zero upstream gradients): give it values.
+const vit = () => {
+  const m = createVit({
+    inChannels: 3,
+    imageSize: 8,
+    hiddenDim: 8,
+    mlpDim: 16,
+    numHeads: 2,
+    numLayers: 3,
+    seed: 4,
+  });
+  const i = m.paramNames.indexOf("heads.head.weight");
+  const rng = new Rng(9, "head");
+  m.params[i].dispose();
+  m.params[i] = tf.tensor2d(rng.normal(new Float32Array(8 * 10)), [8, 10]);
+  return m;
+};
+
+function batch(B: number, size: number, seed = 1) {
+  const rng = new Rng(seed, "models-batch");
+  const x = tf.tensor4d(rng.normal(new Float32Array(B * size * size * 3)), [B, size, size, 3]);
+  const y = tf.tensor1d(Array.from({ length: B }, () => rng.nextInt(10)), "int32");
+  return { x, y };
+}
+
+function free(...rs: GradientResult[]) {
+  for (const r of rs) tf.dispose([r.loss, r.d ?? [], ...r.grads]);
+}
+
+function assertSameUpdate(a: GradientResult, b: GradientResult, tol: number, what: string) {
+  const dErr = relErr(a.d!, b.d!);
+  assert(dErr <= tol, `${what}: JVPs differ by ${dErr}`);
+  a.grads.forEach((g, i) => {
+    const e = relErr(b.grads[i], g);
+    assert(e <= tol, `${what}: parameter ${i} differs by ${e}`);
+  });
+}
+
+const models: [string, () => Model, number, StepOptions][] = [
+  ["vit", vit, 8, {}],
+  ["resnet18 with eval-mode BN", resnet, 16, { mode: "eval" }],
+];
+for (const [name, make, size, opts] of models) {
+  for (const aggregation of ["mean", "orthogonal_projection"] as const) {
+    for (const k of [1, 4]) {
+      Deno.test(`${name}: simulated ≡ true forward node perturbation (${aggregation}, k = ${k})`, () => {
+        const before = tf.memory().numTensors;
+        const model = make();
+        const { x, y } = batch(3, size);
+        const v = sampleNormalTangents(new Rng(5, "tangents"), k, activityCount(model));
+        const sim = simNodeGradients(model, x, y, v, aggregation, undefined, opts);
+        const fw = fwadNodeGradients(model, x, y, v, aggregation, undefined, opts);
+        assertEquals(fw.d.shape, [k, 3]);
+        assertSameUpdate(sim, fw, 1e-4, name);
+        free(sim, fw);
+        tf.dispose([x, y, v]);
+        disposeModel(model);
+        assertEquals(tf.memory().numTensors, before, "no tensor leaks");
+      });
+    }
+  }
+}
+
+for (
+  const [name, make, size] of [["vit", vit, 8], ["resnet18 (train-mode BN)", resnet, 16]] as const
+) {
+  for (const aggregation of ["mean", "orthogonal_projection"] as const) {
+    Deno.test(`${name}: simulated ≡ true forward weight perturbation (${aggregation}, k = 3)`, () => {
+      const before = tf.memory().numTensors;
+      const model = make();
+      const { x, y } = batch(3, size);
+      const v = sampleNormalTangents(new Rng(6, "tangents"), 3, parameterCount(model));
+      const sim = simWeightGradients(model, x, y, v, aggregation);
+      const fw = fwadWeightGradients(model, x, y, v, aggregation);
+      assertSameUpdate(sim, fw, 1e-4, name);
+      // Chunking over k gives the same JVPs.
+      const chunked = fwadWeightGradients(model, x, y, v, aggregation, undefined, undefined, {
+        kChunk: 2,
+      });
+      assert(relErr(chunked.d!, fw.d!) < 1e-6, `kChunk: ${relErr(chunked.d!, fw.d!)}`);
+      free(sim, fw, chunked);
+      tf.dispose([x, y, v]);
+      disposeModel(model);
+      assertEquals(tf.memory().numTensors, before, "no tensor leaks");
+    });
+  }
+}
+
+Deno.test("resnet18 with train-mode BN: per-sample node JVPs differ, their batch sums agree", () => {
+  const model = resnet();
+  const { x, y } = batch(4, 16);
+  const k = 4;
+  const v = sampleNormalTangents(new Rng(7, "tangents"), k, activityCount(model));
+  const sim = simNodeGradients(model, x, y, v, "mean");
+  const fw = fwadNodeGradients(model, x, y, v, "mean");
+  const perSample = relErr(fw.d, sim.d);
+  assert(perSample > 1e-2, `per-sample JVPs should differ under train-mode BN, got ${perSample}`);
+  const sSim = tf.sum(sim.d, 1), sFw = tf.sum(fw.d, 1);
+  const sums = relErr(sFw, sSim);
+  assert(sums < 1e-4, `batch sums differ: ${sums}`);
+  console.log(
+    `per-sample JVP rel. difference ${perSample.toFixed(3)}, batch sums ${sums.toExponential(1)}`,
+  );
+  free(sim, fw);
+  tf.dispose([x, y, v, sSim, sFw]);
+  disposeModel(model);
+});
+
+Deno.test("bp on both models: train-mode gradients, running statistics updated once", () => {
+  for (const [make, size] of [[vit, 8], [resnet, 16]] as const) {
+    const model = make();
+    const { x, y } = batch(2, size);
+    const r = bpGradients(model, x, y);
+    assertEquals(r.grads.map((g) => g.shape), model.params.map((p) => p.shape));
+    assert(r.grads.every((g) => Number.isFinite(tf.tidy(() => tf.sum(g).dataSync()[0]))));
+    free(r);
+    tf.dispose([x, y]);
+    disposeModel(model);
+  }
+});
+
+Deno.test("simulated node mode: doubleBufferUpdate updates BN running statistics twice (momentum 0.19)", () => {
+  const means: Float32Array[] = [];
+  for (const double of [false, true]) {
+    const model = resnet();
+    const { x, y } = batch(4, 16);
+    const v = sampleNormalTangents(new Rng(8, "tangents"), 2, activityCount(model));
+    const r = simNodeGradients(model, x, y, v, "mean", undefined, { doubleBufferUpdate: double });
+    means.push(model.buffers![0].dataSync().slice() as Float32Array);
+    free(r);
+    tf.dispose([x, y, v]);
+    disposeModel(model);
+  }
+  // From running mean 0: once 0.1·μ, twice 0.9·0.1·μ + 0.1·μ = 0.19·μ.
+  means[0].forEach((m1, c) => {
+    assert(Math.abs(means[1][c] - 1.9 * m1) <= 1e-5 + 1e-4 * Math.abs(m1), `channel ${c}`);
+  });
+  assert(means[0].some((m) => Math.abs(m) > 1e-3), "the running mean moved");
+});
+
+Deno.test("createGradientMode runs every mode on both models", () => {
+  for (const [make, size] of [[vit, 8], [resnet, 16]] as const) {
+    for (const approach of ["bp", "fg", "frog"] as const) {
+      for (const mode of ["sim", "fwad"] as const) {
+        for (const perturbation of ["node", "weight"] as const) {
+          if (approach === "bp" && (mode === "fwad" || perturbation === "weight")) continue;
+          const model = make();
+          const { x, y } = batch(2, size);
+          const gm = createGradientMode({ approach, k: 2, mode, perturbation }, 0, {
+            prefetch: false,
+            kChunk: 1,
+          });
+          const r = gm.compute(model, x, y);
+          assertEquals(r.grads.length, model.params.length);
+          assert(Number.isFinite(r.loss.dataSync()[0]));
+          free(r);
+          gm.close?.();
+          tf.dispose([x, y]);
+          disposeModel(model);
+        }
+      }
+    }
+  }
+});
