@@ -55,7 +55,10 @@ for (
     assert(Math.abs(std / Math.sqrt(2 / (64 * 49)) - 1) < 0.05, `conv1 std ${std}`);
     const fc = m.params[m.params.length - 2].dataSync() as Float32Array;
     const bound = 1 / Math.sqrt(512);
-    assert(fc.every((v) => Math.abs(v) <= bound) && fc.reduce((a, b) => Math.max(a, b), 0) > 0.9 * bound, "fc init");
+    assert(
+      fc.every((v) => Math.abs(v) <= bound) && fc.reduce((a, b) => Math.max(a, b), 0) > 0.9 * bound,
+      "fc init",
+    );
     disposeModel(m);
   });
 }

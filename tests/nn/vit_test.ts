@@ -45,7 +45,11 @@ for (
     assert(Math.abs(std(conv) / Math.sqrt(1 / (channels * 16)) - 1) < 0.05, "patch conv std");
     const inProj = byName("encoder.layers.encoder_layer_0.self_attention.in_proj_weight");
     const xb = Math.sqrt(6 / (4 * 256));
-    assert(inProj.every((v) => Math.abs(v) <= xb) && inProj.reduce((a, b) => Math.max(a, b), 0) > 0.99 * xb, "xavier");
+    assert(
+      inProj.every((v) => Math.abs(v) <= xb) &&
+        inProj.reduce((a, b) => Math.max(a, b), 0) > 0.99 * xb,
+      "xavier",
+    );
     const mlpB = byName("encoder.layers.encoder_layer_0.mlp.0.bias");
     assert(std(mlpB) > 1e-7 && std(mlpB) < 2e-6, "mlp bias N(0, 1e-6²)");
     disposeModel(m);

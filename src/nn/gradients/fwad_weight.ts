@@ -18,15 +18,33 @@
  *
  * Memory: one pass carries k tangents of every activation, about k times the
  * activation memory of a plain forward pass (the engine frees a tangent with
- * its primal). `kChunk` splits the k tangents over several passes of at most
- * kChunk tangents each; d is the same (each d_j depends only on tangent j).
+ * its primal), plus per-layer re-layouts of the weight tangents. Measured with
+ * `tf.profile` on wasm (full-size models, B = 2 and 4, k = 1 and 2): the ViT
+ * (CIFAR-10) peaks at B·(2.15 + 2.8·k) MiB above the live tensors, i.e.
+ * ≈ 9 floats per tangent per activity value (the attention scores and MLP
+ * intermediates); ResNet18 (CIFAR-10) at ≈ 18 MiB per tangent (the stacked
+ * filter tangents of layer4) plus 0.13 MiB per sample and tangent. So one
+ * pass of the ViT at B = 128, k = 16 needs ≈ 5.9 GiB, more than wasm's 4 GiB
+ * heap. {@link weightJvpChunk} therefore splits the k tangents into ⌈k / kmax⌉
+ * equal passes, kmax from the bound `k·(9·B·N + P)·4` bytes ≤ a budget
+ * (default {@link DEFAULT_JVP_MEMORY_BYTES}, 2 GiB); d is the same (each d_j
+ * depends only on tangent j). The ViT at B = 128, k = 16 then runs 4 passes of
+ * 4 (≈ 1.6 GiB for the tangent part); MNIST's ViT at B = 64 2 passes of 8; FC
+ * and ResNet18 at the paper's batch sizes one pass.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { jvp } from "../../jvp/mod.ts";
 import { crossEntropy } from "../loss.ts";
-import { BufferUpdates, commitBufferUpdates, forward, type Model } from "../model.ts";
+import {
+  activityCount,
+  BufferUpdates,
+  commitBufferUpdates,
+  forward,
+  type Model,
+  parameterCount,
+} from "../model.ts";
 import { forwardGradientBlocks } from "../../core/forward_gradient.ts";
 import type { NetworkAggregation } from "./types.ts";
 import type { GradientResult, StepOptions, TimingSink } from "./types.ts";
@@ -52,6 +70,37 @@ export function splitTangents(
   return weightTangentsFromMatrix(tangents, params, raw).perParam;
 }
 
+/** Default budget for the k-proportional memory of one weight-JVP pass: 2 GiB. */
+export const DEFAULT_JVP_MEMORY_BYTES = 2 * 2 ** 30;
+
+/**
+ * Tangents per pass for true forward weight perturbation: k split into
+ * ⌈k / kmax⌉ passes of equal size (the last may be smaller), where kmax is
+ * the largest count with kmax·(9·B·N + P)·4 bytes ≤ `budgetBytes` (N the
+ * model's activity count, P its parameter count; see the module doc).
+ *
+ * @param batch the batch size B
+ * @param k the number of tangents
+ *
+ * @example
+ * ```ts
+ * import { weightJvpChunk } from "./fwad_weight.ts";
+ * // The paper's ViT on CIFAR-10 (N = 83,210, P = 3,195,146), B = 128, k = 16: 4 passes of 4.
+ * console.assert(weightJvpChunk({ activity: 83210, params: 3195146 }, 128, 16) === 4);
+ * ```
+ */
+export function weightJvpChunk(
+  sizes: { activity: number; params: number },
+  batch: number,
+  k: number,
+  budgetBytes = DEFAULT_JVP_MEMORY_BYTES,
+): number {
+  const perTangent = (9 * batch * sizes.activity + sizes.params) * 4;
+  const kmax = Math.max(1, Math.floor(budgetBytes / perTangent));
+  const passes = Math.ceil(k / kmax);
+  return Math.ceil(k / passes);
+}
+
 /**
  * The chunks [start, end) of k tangents for passes of at most `kChunk` each.
  *
@@ -72,7 +121,8 @@ export function tangentChunks(k: number, kChunk = k): [number, number][] {
 
 /**
  * The loss and d [k] for weight tangents (V [k, P] or per parameter) by
- * batched forward-mode passes (one, or ⌈k / kChunk⌉ with `options.kChunk`).
+ * batched forward-mode passes of `options.kChunk` tangents each (default
+ * {@link weightJvpChunk} with `options.jvpMemoryBytes`).
  * A train-mode pass commits the BatchNorm running statistics of its first
  * chunk (once per step).
  */
@@ -88,7 +138,14 @@ export function weightForwardJvps(
   const mode = options.mode ?? "train";
   const updates = new BufferUpdates();
   try {
-    const chunks = tangentChunks(wt.k, options.kChunk ?? wt.k);
+    const kChunk = options.kChunk ??
+      weightJvpChunk(
+        { activity: activityCount(model), params: parameterCount(model) },
+        x.shape[0],
+        wt.k,
+        options.jvpMemoryBytes,
+      );
+    const chunks = tangentChunks(wt.k, kChunk);
     const parts: tf.Tensor[] = [];
     let loss: tf.Scalar | undefined;
     for (const [s, e] of chunks) {

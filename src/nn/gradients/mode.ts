@@ -149,8 +149,10 @@ export interface GradientModeOptions {
    * as the original's block-local recompute does (default false: once).
    */
   doubleBufferUpdate?: boolean;
-  /** True forward weight mode: at most this many tangents per forward pass (default k). */
+  /** True forward weight mode: at most this many tangents per forward pass (default from the budget). */
   kChunk?: number;
+  /** True forward weight mode: memory budget of one pass's tangents (default 2 GiB, see `weightJvpChunk`). */
+  jvpMemoryBytes?: number;
 }
 
 /**
@@ -287,6 +289,7 @@ export function createGradientMode(
   const step: StepOptions = {
     doubleBufferUpdate: options.doubleBufferUpdate ?? false,
     kChunk: options.kChunk,
+    jvpMemoryBytes: options.jvpMemoryBytes,
   };
   if (!(FG_MODES as readonly string[]).includes(spec.mode)) {
     throw new RangeError(

@@ -47,7 +47,12 @@ export interface StepOptions {
   /**
    * True forward weight mode only: the most tangents one forward pass carries
    * (the k tangents go through ⌈k / kChunk⌉ passes; bounds the memory of the
-   * k-wide activations). Default: all k in one pass.
+   * k-wide activations). Default: from `jvpMemoryBytes` (`weightJvpChunk`).
    */
   kChunk?: number;
+  /**
+   * True forward weight mode only: the memory budget of the k-proportional
+   * part of one pass, used when `kChunk` is not given (default 2 GiB).
+   */
+  jvpMemoryBytes?: number;
 }

@@ -15,7 +15,11 @@ import { createResNet18 } from "../../../src/nn/resnet18.ts";
 import { createVit } from "../../../src/nn/vit.ts";
 import { bpGradients } from "../../../src/nn/gradients/bp.ts";
 import { fwadNodeGradients } from "../../../src/nn/gradients/fwad_node.ts";
-import { fwadWeightGradients } from "../../../src/nn/gradients/fwad_weight.ts";
+import {
+  fwadWeightGradients,
+  tangentChunks,
+  weightJvpChunk,
+} from "../../../src/nn/gradients/fwad_weight.ts";
 import { createGradientMode, sampleNormalTangents } from "../../../src/nn/gradients/mode.ts";
 import { simNodeGradients } from "../../../src/nn/gradients/sim_node.ts";
 import { simWeightGradients } from "../../../src/nn/gradients/sim_weight.ts";
@@ -196,5 +200,22 @@ Deno.test("createGradientMode runs every mode on both models", () => {
         }
       }
     }
+  }
+});
+
+Deno.test("weightJvpChunk: the paper's models and batch sizes within the 2 GiB budget", () => {
+  const sizes = (activity: number, params: number) => ({ activity, params });
+  // ViT CIFAR-10, B = 128, k = 16: one pass would need ≈ 6.3 GB; 4 passes of 4.
+  assertEquals(weightJvpChunk(sizes(83_210, 3_195_146), 128, 16), 4);
+  // ViT MNIST, B = 64: 2 passes of 8.
+  assertEquals(weightJvpChunk(sizes(64_010, 3_183_114), 64, 16), 8);
+  // ResNet18 and FC: one pass.
+  assertEquals(weightJvpChunk(sizes(11_786, 11_181_642), 128, 16), 16);
+  assertEquals(weightJvpChunk(sizes(2_058, 1_863_690), 64, 16), 16);
+  // Every chunk respects the budget.
+  for (const k of [1, 2, 4, 16, 64]) {
+    const c = weightJvpChunk(sizes(83_210, 3_195_146), 128, k);
+    assert(c * (9 * 128 * 83_210 + 3_195_146) * 4 <= 2 ** 31 || c === 1, `k = ${k}`);
+    assertEquals(tangentChunks(k, c).reduce((s, [a, b]) => s + b - a, 0), k);
   }
 });
