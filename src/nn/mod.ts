@@ -32,6 +32,7 @@ export * from "./batchnorm.ts";
 export * from "./layernorm.ts";
 export * from "./resnet18.ts";
 export * from "./vit.ts";
+export * from "./models.ts";
 export * from "./loss.ts";
 export * from "./optimizer.ts";
 export * from "./stopping.ts";
