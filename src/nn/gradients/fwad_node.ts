@@ -23,7 +23,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { jvp } from "../../jvp/mod.ts";
 import { crossEntropy, crossEntropyLogitGradient } from "../loss.ts";
+import { tangentChunks, weightJvpChunk } from "./fwad_weight.ts";
 import {
+  activityCount,
   blockContext,
   blockOutputShape,
   blockParams,
@@ -42,7 +44,15 @@ import type { GradientResult, StepOptions, TimingSink } from "./types.ts";
  * (block inputs, then the logits).
  * The caller disposes `inputs[1..]`.
  *
- * @param options BatchNorm mode (default train) and buffer updates
+ * Memory: the k tangents of every activation are about k times a forward
+ * pass's activations (the ViT on CIFAR-10: ≈ 2.5 MiB per sample and tangent,
+ * measured with `tf.profile` on wasm, so ≈ 5 GiB at B = 128, k = 16). The
+ * tangents therefore go through passes of `options.kChunk` rows of V (default
+ * from the same bound as weight perturbation, `weightJvpChunk` with P = 0 and
+ * `options.jvpMemoryBytes`); each pass recomputes the primal forward, and the
+ * first one supplies the activities, the loss and the running statistics.
+ *
+ * @param options BatchNorm mode (default train), buffer updates, kChunk
  */
 export function nodeForwardJvps(
   model: Model,
@@ -50,6 +60,51 @@ export function nodeForwardJvps(
   labels: tf.Tensor1D,
   tangents: tf.Tensor2D,
   options: StepOptions = {},
+): { loss: tf.Scalar; d: tf.Tensor2D; inputs: tf.Tensor[] } {
+  const k = tangents.shape[0];
+  const kChunk = options.kChunk ??
+    weightJvpChunk(
+      { activity: activityCount(model), params: 0 },
+      x.shape[0],
+      k,
+      options.jvpMemoryBytes,
+    );
+  const chunks = tangentChunks(k, kChunk);
+  if (chunks.length === 1) return nodeForwardPass(model, x, labels, tangents, options);
+  const parts: tf.Tensor[] = [];
+  let first: { loss: tf.Scalar; inputs: tf.Tensor[] } | undefined;
+  try {
+    for (const [s, e] of chunks) {
+      const v = tf.slice(tangents, [s, 0], [e - s, -1]) as tf.Tensor2D;
+      const r = nodeForwardPass(
+        model,
+        x,
+        labels,
+        v,
+        first === undefined ? options : { ...options, updateBuffers: false },
+      );
+      v.dispose();
+      parts.push(r.d);
+      if (first === undefined) first = { loss: r.loss, inputs: r.inputs };
+      else {
+        r.loss.dispose();
+        for (let i = 1; i < r.inputs.length; i++) r.inputs[i].dispose();
+      }
+    }
+    const d = tf.concat(parts, 0) as tf.Tensor2D;
+    return { loss: first!.loss, d, inputs: first!.inputs };
+  } finally {
+    tf.dispose(parts);
+  }
+}
+
+/** One pass of {@link nodeForwardJvps} with all rows of `tangents`. */
+function nodeForwardPass(
+  model: Model,
+  x: tf.Tensor,
+  labels: tf.Tensor1D,
+  tangents: tf.Tensor2D,
+  options: StepOptions,
 ): { loss: tf.Scalar; d: tf.Tensor2D; inputs: tf.Tensor[] } {
   const inputs: tf.Tensor[] = [];
   const mode = options.mode ?? "train";
@@ -94,7 +149,7 @@ export function nodeForwardJvps(
  * tangents (timers `forward_and_jvps`, `compute_forward_gradients`).
  *
  * @param tangents V [k, N], N = Σ n_i, columns in block order
- * @param options BatchNorm mode (default train) and buffer updates
+ * @param options BatchNorm mode (default train), buffer updates, kChunk
  * @returns loss, weight-gradient estimates and the per-sample JVPs d [k, B]
  */
 export function fwadNodeGradients(

@@ -149,9 +149,9 @@ export interface GradientModeOptions {
    * as the original's block-local recompute does (default false: once).
    */
   doubleBufferUpdate?: boolean;
-  /** True forward weight mode: at most this many tangents per forward pass (default from the budget). */
+  /** True forward modes: at most this many tangents per forward pass (default from the budget). */
   kChunk?: number;
-  /** True forward weight mode: memory budget of one pass's tangents (default 2 GiB, see `weightJvpChunk`). */
+  /** True forward modes: memory budget of one pass's tangents (default 2 GiB, see `weightJvpChunk`). */
   jvpMemoryBytes?: number;
 }
 

@@ -45,14 +45,14 @@ export interface StepOptions {
    */
   doubleBufferUpdate?: boolean;
   /**
-   * True forward weight mode only: the most tangents one forward pass carries
-   * (the k tangents go through ⌈k / kChunk⌉ passes; bounds the memory of the
+   * True forward modes only: the most tangents one forward pass carries (the
+   * k tangents go through ⌈k / kChunk⌉ passes; bounds the memory of the
    * k-wide activations). Default: from `jvpMemoryBytes` (`weightJvpChunk`).
    */
   kChunk?: number;
   /**
-   * True forward weight mode only: the memory budget of the k-proportional
-   * part of one pass, used when `kChunk` is not given (default 2 GiB).
+   * True forward modes only: the memory budget of the k-proportional part of
+   * one pass, used when `kChunk` is not given (default 2 GiB).
    */
   jvpMemoryBytes?: number;
 }

@@ -219,3 +219,27 @@ Deno.test("weightJvpChunk: the paper's models and batch sizes within the 2 GiB b
     assertEquals(tangentChunks(k, c).reduce((s, [a, b]) => s + b - a, 0), k);
   }
 });
+
+Deno.test("fwad node perturbation with kChunk gives the same JVPs, update and running statistics", () => {
+  for (const [make, size] of [[vit, 8], [resnet, 16]] as const) {
+    const before = tf.memory().numTensors;
+    const results: GradientResult[] = [];
+    const stats: Float32Array[] = [];
+    for (const kChunk of [undefined, 2]) {
+      const model = make();
+      const { x, y } = batch(3, size);
+      const v = sampleNormalTangents(new Rng(11, "tangents"), 5, activityCount(model));
+      results.push(
+        fwadNodeGradients(model, x, y, v, "orthogonal_projection", undefined, { kChunk }),
+      );
+      if (model.buffers) stats.push(model.buffers[0].dataSync().slice() as Float32Array);
+      tf.dispose([x, y, v]);
+      disposeModel(model);
+    }
+    assertEquals(results[1].d!.shape, [5, 3]);
+    assertSameUpdate(results[0], results[1], 1e-6, "kChunk 2 vs one pass");
+    if (stats.length) assertEquals(Array.from(stats[1]), Array.from(stats[0]));
+    free(...results);
+    assertEquals(tf.memory().numTensors, before, "no tensor leaks");
+  }
+});
