@@ -19,7 +19,8 @@
  *   40 ms by conv vs 381 ms by im2col; layer2 3×3 s2 7×7→4×4 18 vs 107 ms;
  *   layer1 3×3 on 7×7 17 vs 26 ms; but layer3 3×3 on 2×2 52 vs 23 ms and layer4
  *   3×3 on 1×1 118 vs 83 ms. So `auto` (the default) takes the convolution when
- *   the output map has at least 16 positions and im2col below.
+ *   the output map has at least 16 positions and im2col below; on the native
+ *   `tensorflow` backend it takes TensorFlow's own `Conv2DBackpropFilter`.
  *
  * @module
  */
@@ -27,7 +28,38 @@ import * as tf from "@tensorflow/tfjs";
 import type { DenseGradients } from "./dense.ts";
 
 /** Filter-gradient algorithms of {@link filterGradient}. */
-export type FilterGradientAlgorithm = "auto" | "im2col" | "conv";
+export type FilterGradientAlgorithm = "auto" | "im2col" | "conv" | "kernel";
+
+/**
+ * The filter gradient by the backend's own `Conv2DBackpropFilter` kernel
+ * (native TensorFlow, cpu, webgl have one; wasm does not).
+ *
+ * @throws Error when the running backend has no such kernel
+ */
+export function filterGradientByKernel(
+  xp: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  fh: number,
+  fw: number,
+  stride: number,
+): tf.Tensor4D {
+  if (!hasFilterGradientKernel()) {
+    throw new Error(
+      `Cannot compute the filter gradient by kernel: backend "${tf.getBackend()}" has no Conv2DBackpropFilter`,
+    );
+  }
+  return tf.engine().runKernel("Conv2DBackpropFilter", { x: xp, dy }, {
+    strides: [stride, stride],
+    pad: "valid",
+    dataFormat: "NHWC",
+    filterShape: [fh, fw, xp.shape[3], dy.shape[3]],
+  }) as tf.Tensor4D;
+}
+
+/** Whether the running backend has a `Conv2DBackpropFilter` kernel. */
+export function hasFilterGradientKernel(): boolean {
+  return tf.getKernel("Conv2DBackpropFilter", tf.getBackend()) !== undefined;
+}
 
 function checkConv(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: number): void {
   if (x.rank !== 4 || w.rank !== 4) {
@@ -135,8 +167,10 @@ export function filterGradientByConv(
 
 /**
  * The filter gradient of a `valid` convolution: `conv`
- * ({@link filterGradientByConv}), `im2col` ({@link filterGradientIm2col}) or
- * `auto` (conv when the output map has at least 16 positions, see the module doc).
+ * ({@link filterGradientByConv}), `im2col` ({@link filterGradientIm2col}),
+ * `kernel` ({@link filterGradientByKernel}) or `auto`: the kernel on the
+ * native `tensorflow` backend (TensorFlow's own), elsewhere conv when the
+ * output map has at least 16 positions and im2col below (see the module doc).
  */
 export function filterGradient(
   xp: tf.Tensor4D,
@@ -146,6 +180,12 @@ export function filterGradient(
   stride: number,
   algorithm: FilterGradientAlgorithm = "auto",
 ): tf.Tensor4D {
+  if (
+    algorithm === "kernel" ||
+    (algorithm === "auto" && tf.getBackend() === "tensorflow" && hasFilterGradientKernel())
+  ) {
+    return filterGradientByKernel(xp, dy, fh, fw, stride);
+  }
   const useConv = algorithm === "conv" ||
     (algorithm === "auto" && dy.shape[1] * dy.shape[2] >= 16);
   return useConv

@@ -41,9 +41,27 @@ for (const c of RESNET_CONV_CASES) {
     const dy = r as tf.Tensor4D;
     const byConv = filterGradient(xp, dy, c.f, c.f, c.stride, "conv");
     const byIm2col = filterGradient(xp, dy, c.f, c.f, c.stride, "im2col");
+    const byKernel = filterGradient(xp, dy, c.f, c.f, c.stride, "kernel");
+    assert(relErr(byKernel, gwRef) < 1e-5, `filter gradient by kernel ${relErr(byKernel, gwRef)}`);
     assert(relErr(byConv, gwRef) < 1e-5, `filter gradient by conv ${relErr(byConv, gwRef)}`);
     assert(relErr(byIm2col, gwRef) < 1e-5, `filter gradient by im2col ${relErr(byIm2col, gwRef)}`);
-    tf.dispose([x, w, r, gxRef, gwRef, yRef, y, gx, gw, gxOnly, gwOnly, xp, byConv, byIm2col]);
+    tf.dispose([
+      x,
+      w,
+      r,
+      gxRef,
+      gwRef,
+      yRef,
+      y,
+      gx,
+      gw,
+      gxOnly,
+      gwOnly,
+      xp,
+      byConv,
+      byIm2col,
+      byKernel,
+    ]);
     assertEquals(tf.memory().numTensors, before, "no tensor leaks");
   });
 }

@@ -66,3 +66,18 @@ Deno.test("maxPool2d gradient on wasm matches the cpu backend (3×3, stride 2, p
   const e = relErrArrays(grad(), ref);
   assert(e < 1e-6, `max-pool gradient ${e}`);
 });
+
+Deno.test("wasm has no Conv2DBackpropFilter kernel: the kernel algorithm says so", async () => {
+  const { filterGradient, hasFilterGradientKernel } = await import("../../src/nn/conv.ts");
+  assert(!hasFilterGradientKernel(), "wasm unexpectedly has the kernel");
+  const x = tf.zeros([1, 4, 4, 1]) as tf.Tensor4D;
+  const dy = tf.zeros([1, 2, 2, 1]) as tf.Tensor4D;
+  let msg = "";
+  try {
+    filterGradient(x, dy, 3, 3, 1, "kernel");
+  } catch (e) {
+    msg = (e as Error).message;
+  }
+  assert(msg.includes("no Conv2DBackpropFilter"), msg);
+  tf.dispose([x, dy]);
+});
