@@ -49,3 +49,4 @@ export * from "./gradients/sim_weight.ts";
 export * from "./gradients/fwad_node.ts";
 export * from "./gradients/fwad_weight.ts";
 export * from "./gradients/normal.ts";
+export * from "./gradients/identity.ts";

@@ -243,3 +243,23 @@ Deno.test("fwad node perturbation with kChunk gives the same JVPs, update and ru
     assertEquals(tf.memory().numTensors, before, "no tensor leaks");
   }
 });
+
+Deno.test("measureIdentity: strict where it holds, batch sums for train-mode BN; buffers untouched", async () => {
+  const { measureIdentity } = await import("../../../src/nn/gradients/identity.ts");
+  const model = resnet();
+  const { x, y } = batch(4, 16);
+  const v = sampleNormalTangents(new Rng(12, "tangents"), 4, activityCount(model));
+  const stats = model.buffers!.map((b) => b);
+  const train = measureIdentity(model, x, y, v, "node", "orthogonal_projection");
+  assert(train.jvp > 1e-2 && train.batchSumJvp < 1e-4, JSON.stringify(train));
+  const evalMode = measureIdentity(model, x, y, v, "node", "orthogonal_projection", {
+    mode: "eval",
+  });
+  assert(evalMode.jvp < 1e-4 && evalMode.update < 1e-4, JSON.stringify(evalMode));
+  assert(model.buffers!.every((b, i) => b === stats[i]), "buffers not replaced");
+  const w = sampleNormalTangents(new Rng(13, "tangents"), 3, parameterCount(model));
+  const weight = measureIdentity(model, x, y, w, "weight", "mean");
+  assert(weight.jvp < 1e-4 && weight.update < 1e-4, JSON.stringify(weight));
+  tf.dispose([x, y, v, w]);
+  disposeModel(model);
+});
