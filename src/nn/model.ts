@@ -91,8 +91,8 @@ export interface Block {
    * @param x the previous block's output (or the model input for block 0)
    * @param params this block's parameters, in `paramIndices` order
    * @param wrt which gradients the block's layers record (see {@link DenseGradients})
-   * @param ctx mode and buffers (default: eval mode with the block's buffers
-   *   taken by the caller; blocks without buffers ignore it)
+   * @param ctx mode and buffers ({@link blockContext}); blocks without
+   *   buffers ignore it, blocks with buffers require it
    */
   apply(
     x: tf.Tensor,

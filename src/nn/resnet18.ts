@@ -112,7 +112,15 @@ function applyBasicBlock(
   });
 }
 
-const EVAL: BlockContext = { mode: "eval", buffers: [] };
+/** What a block with BatchNorm sees without a context: a clear error on use. */
+const NO_CONTEXT: BlockContext = {
+  get mode(): never {
+    throw new TypeError(
+      "Cannot apply a resnet18 block without its BlockContext: pass blockContext(model, i, mode)",
+    );
+  },
+  buffers: [],
+};
 
 /**
  * Creates ResNet18 (or a reduced-width/depth variant) with torchvision's init.
@@ -170,7 +178,7 @@ export function createResNet18(opts: ResNet18Options): Model {
       bufferIndices,
       outputShape: shape,
       outputSize: shape[0] * shape[1] * shape[2],
-      apply(x, params, wrt, ctx = EVAL) {
+      apply(x, params, wrt, ctx = NO_CONTEXT) {
         return tf.tidy(() => {
           const img = x.rank === 4
             ? x
@@ -206,7 +214,7 @@ export function createResNet18(opts: ResNet18Options): Model {
       bufferIndices,
       outputShape: shape,
       outputSize: shape[0] * shape[1] * shape[2],
-      apply(x, params, wrt, ctx = EVAL) {
+      apply(x, params, wrt, ctx = NO_CONTEXT) {
         return tf.tidy(() =>
           specs.reduce(
             (h, s, j) => applyBasicBlock(h, s, params, j === 0 ? wrt : innerWrt(wrt), ctx),

@@ -118,3 +118,18 @@ Deno.test("reduced resnet18: train mode uses batch statistics and updates runnin
   tf.dispose(x);
   disposeModel(m);
 });
+
+Deno.test("a resnet18 block applied without its context fails with a clear error", () => {
+  const m = small();
+  const x = batch(2);
+  const p = m.blocks[0].paramIndices.map((i) => m.params[i]);
+  let msg = "";
+  try {
+    m.blocks[0].apply(x, p, "none");
+  } catch (e) {
+    msg = (e as Error).message;
+  }
+  assert(msg.includes("without its BlockContext"), msg);
+  tf.dispose(x);
+  disposeModel(m);
+});
