@@ -85,7 +85,8 @@ export function splitActivityGradient(model: Model, fg: tf.Tensor): tf.Tensor[] 
  * @param tangents V [k, N], N = Σ n_i, columns in block order
  * @param aggregation `mean` or `orthogonal_projection`
  * @param options BatchNorm mode (default train), buffer updates and the
- *   original's double running-statistic update (`doubleBufferUpdate`)
+ *   original's double running-statistic update (`doubleBufferUpdate`; what it
+ *   changes in eval accuracy: bench/bn_double_update.ts)
  * @returns loss, weight-gradient estimates and the per-sample JVPs d [k, B]
  *
  * @example
