@@ -50,3 +50,4 @@ export * from "./gradients/fwad_node.ts";
 export * from "./gradients/fwad_weight.ts";
 export * from "./gradients/normal.ts";
 export * from "./gradients/identity.ts";
+export * from "./gradients/batch_chunks.ts";

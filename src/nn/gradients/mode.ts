@@ -153,6 +153,10 @@ export interface GradientModeOptions {
   kChunk?: number;
   /** True forward modes: memory budget of one pass's tangents (default 2 GiB, see `weightJvpChunk`). */
   jvpMemoryBytes?: number;
+  /** bp and simulated modes: samples per micro-batch (no train-mode BatchNorm; see batch_chunks.ts). */
+  batchChunk?: number;
+  /** bp and simulated modes: memory budget of one micro-batch (default 2 GiB). */
+  backpropMemoryBytes?: number;
 }
 
 /**
@@ -278,8 +282,15 @@ export function createGradientMode(
       `Unknown approach "${spec.approach}": expected one of ${APPROACHES.join(", ")}`,
     );
   }
+  const backprop: StepOptions = {
+    batchChunk: options.batchChunk,
+    backpropMemoryBytes: options.backpropMemoryBytes,
+  };
   if (spec.approach === "bp") {
-    return { spec, compute: (model, x, y, timers) => bpGradients(model, x, y, timers) };
+    return {
+      spec,
+      compute: (model, x, y, timers) => bpGradients(model, x, y, timers, backprop),
+    };
   }
   if (options.kChunk !== undefined && (!Number.isInteger(options.kChunk) || options.kChunk < 1)) {
     throw new RangeError(
@@ -287,6 +298,7 @@ export function createGradientMode(
     );
   }
   const step: StepOptions = {
+    ...backprop,
     doubleBufferUpdate: options.doubleBufferUpdate ?? false,
     kChunk: options.kChunk,
     jvpMemoryBytes: options.jvpMemoryBytes,

@@ -20,6 +20,7 @@ import {
 import { forwardGradient } from "../../core/forward_gradient.ts";
 import type { NetworkAggregation } from "./types.ts";
 import type { GradientResult, StepOptions, TimingSink } from "./types.ts";
+import { batchRanges, batchSlice } from "./batch_chunks.ts";
 
 /**
  * Weight gradients from per-sample activity gradient estimates, block by
@@ -109,52 +110,78 @@ export function simNodeGradients(
   timers?: TimingSink,
   options: StepOptions = {},
 ): GradientResult & { d: tf.Tensor2D } {
-  const saved: tf.Tensor[] = []; // block inputs, then the logits
   const mode = options.mode ?? "train";
   const commit = options.updateBuffers ?? true;
   const updates = new BufferUpdates();
+  const B = x.shape[0];
+  const ranges = batchRanges(model, B, options);
+  // Per micro-batch: block inputs then the logits (the first input is the
+  // caller's x or a slice of it), kept until the block-local backward.
+  const saved: tf.Tensor[][] = [];
   try {
     return tf.tidy(() => {
-      const B = x.shape[0];
-      const zeros = model.blocks.map((b) => tf.zeros([B, b.outputSize]));
-      const t0 = performance.now();
-      let tForward = t0;
-      const { value, grads: actGrads } = tf.valueAndGrads((...z: tf.Tensor[]) => {
-        let a: tf.Tensor = x;
-        model.blocks.forEach((block, i) => {
-          saved.push(i === 0 ? a : tf.keep(a));
-          const ctx = blockContext(model, i, mode, updates);
-          const y = block.apply(a, blockParams(model, i), i === 0 ? "none" : "input", ctx);
-          a = tf.add(y, tf.reshape(z[i], y.shape));
-        });
-        saved.push(tf.keep(a));
-        const loss = crossEntropy(a as tf.Tensor2D, labels);
-        tForward = performance.now();
-        return loss;
-      })(zeros);
-      timers?.add("forward", (tForward - t0) / 1000);
+      let tForward = 0, tBackward = 0;
+      const losses: tf.Tensor[] = [];
+      const actRows: tf.Tensor[] = [];
+      for (const [s, e] of ranges) {
+        const xs = batchSlice(x, s, e), ys = batchSlice(labels, s, e);
+        const acts: tf.Tensor[] = [];
+        saved.push(acts);
+        const zeros = model.blocks.map((b) => tf.zeros([e - s, b.outputSize]));
+        const tp = performance.now();
+        let tf1 = tp;
+        const { value, grads: actGrads } = tf.valueAndGrads((...z: tf.Tensor[]) => {
+          let a: tf.Tensor = xs;
+          model.blocks.forEach((block, i) => {
+            acts.push(tf.keep(a));
+            const ctx = blockContext(model, i, mode, updates);
+            const y = block.apply(a, blockParams(model, i), i === 0 ? "none" : "input", ctx);
+            a = tf.add(y, tf.reshape(z[i], y.shape));
+          });
+          acts.push(tf.keep(a));
+          const loss = crossEntropy(a as tf.Tensor2D, ys);
+          tf1 = performance.now();
+          return loss;
+        })(zeros);
+        tForward += tf1 - tp;
+        tBackward += performance.now() - tf1;
+        // Micro-batch means → the batch mean: weight (e − s)/B.
+        const w = (e - s) / B;
+        const rows = tf.concat(actGrads, 1); // [Bm, N]
+        losses.push(ranges.length === 1 ? value : tf.mul(value, w));
+        actRows.push(ranges.length === 1 ? rows : tf.mul(rows, w));
+      }
+      timers?.add("forward", tForward / 1000);
+      timers?.add("backward", tBackward / 1000);
       const t1 = performance.now();
-      timers?.add("backward", (t1 - tForward) / 1000);
       if (commit) commitBufferUpdates(model, updates);
       // Per-sample JVPs: d[j, b] = Σ_i V_i · ∂L/∂a_i(b), the batch mean's 1/B included.
-      const a = tf.concat(actGrads, 1); // [B, N]
+      const a = actRows.length === 1 ? actRows[0] : tf.concat(actRows, 0); // [B, N]
       const d = tf.matMul(tangents, tf.transpose(a)) as tf.Tensor2D; // [k, B]
       const fg = forwardGradient(tangents, d, aggregation); // [N, B]
       const second = commit && options.doubleBufferUpdate ? updates : undefined;
-      const grads = blockLocalGradients(
-        model,
-        saved,
-        splitActivityGradient(model, fg),
-        false,
-        mode,
-        second,
-      );
+      let grads: tf.Tensor[] | undefined;
+      ranges.forEach(([s, e], c) => {
+        const fgPart = ranges.length === 1 ? fg : tf.slice(fg, [0, s], [-1, e - s]);
+        const g = blockLocalGradients(
+          model,
+          saved[c],
+          splitActivityGradient(model, fgPart),
+          false,
+          mode,
+          second,
+        );
+        grads = grads === undefined ? g : grads.map((t, i) => (t ? tf.add(t, g[i]) : t));
+      });
       if (second) commitBufferUpdates(model, second);
       timers?.add("compute_forward_gradients", (performance.now() - t1) / 1000);
-      return { loss: value as tf.Scalar, grads, d };
+      const loss = losses.length === 1 ? losses[0] : tf.addN(losses);
+      return { loss: loss as tf.Scalar, grads: grads as tf.Tensor[], d };
     });
   } finally {
     updates.dispose();
-    for (let i = 1; i < saved.length; i++) saved[i].dispose();
+    for (const acts of saved) {
+      for (let i = 0; i < acts.length; i++) if (acts[i] !== x) acts[i].dispose();
+    }
   }
 }

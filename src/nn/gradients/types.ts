@@ -55,4 +55,12 @@ export interface StepOptions {
    * one pass, used when `kChunk` is not given (default 2 GiB).
    */
   jvpMemoryBytes?: number;
+  /**
+   * bp and the simulated modes: samples per backprop micro-batch (models
+   * without train-mode BatchNorm only; see batch_chunks.ts). Default: from
+   * `backpropMemoryBytes`.
+   */
+  batchChunk?: number;
+  /** bp and the simulated modes: memory budget of one micro-batch (default 2 GiB). */
+  backpropMemoryBytes?: number;
 }

@@ -263,3 +263,44 @@ Deno.test("measureIdentity: strict where it holds, batch sums for train-mode BN;
   tf.dispose([x, y, v, w]);
   disposeModel(model);
 });
+
+Deno.test("micro-batches: bp and simulated node on the ViT give the same result; BN models are not split", async () => {
+  const { backpropBatchChunk } = await import("../../../src/nn/gradients/batch_chunks.ts");
+  const before = tf.memory().numTensors;
+  const model = vit();
+  const { x, y } = batch(5, 8);
+  const whole = bpGradients(model, x, y);
+  const split = bpGradients(model, x, y, undefined, { batchChunk: 2 });
+  assert(Math.abs(whole.loss.dataSync()[0] - split.loss.dataSync()[0]) < 1e-6, "bp loss");
+  whole.grads.forEach((g, i) => assert(relErr(split.grads[i], g) < 1e-5, `bp grad ${i}`));
+  const v = sampleNormalTangents(new Rng(14, "tangents"), 4, activityCount(model));
+  const a = simNodeGradients(model, x, y, v, "orthogonal_projection");
+  const b = simNodeGradients(model, x, y, v, "orthogonal_projection", undefined, { batchChunk: 2 });
+  assertSameUpdate(a, b, 1e-5, "sim node micro-batches");
+  assert(Math.abs(a.loss.dataSync()[0] - b.loss.dataSync()[0]) < 1e-6, "sim node loss");
+  free(whole, split, a, b);
+  tf.dispose([x, y, v]);
+  disposeModel(model);
+  assertEquals(tf.memory().numTensors, before, "no tensor leaks");
+  // Defaults: the paper's ViT at B = 128 in 4 micro-batches of 32; ResNet18 never split in train mode.
+  const full = createVit({ inChannels: 3, imageSize: 32, seed: 0 });
+  assertEquals(backpropBatchChunk(full, 128), 32);
+  assertEquals(backpropBatchChunk(full, 16), 16);
+  disposeModel(full);
+  const r = resnet();
+  assertEquals(backpropBatchChunk(r, 128, 1), 128);
+  const { x: rx, y: ry } = batch(4, 16);
+  let msg = "";
+  try {
+    bpGradients(r, rx, ry, undefined, { batchChunk: 2 });
+  } catch (e) {
+    msg = (e as Error).message;
+  }
+  assert(msg.includes("BatchNorm couples the samples"), msg);
+  const evalSplit = bpGradients(r, rx, ry, undefined, { mode: "eval", batchChunk: 2 });
+  const evalWhole = bpGradients(r, rx, ry, undefined, { mode: "eval" });
+  evalWhole.grads.forEach((g, i) => assert(relErr(evalSplit.grads[i], g) < 1e-5, `eval grad ${i}`));
+  free(evalSplit, evalWhole);
+  tf.dispose([rx, ry]);
+  disposeModel(r);
+});
