@@ -1,7 +1,7 @@
 // Filter gradient of ResNet18's convolutions on wasm: im2col (stack of strided
 // window slices, explicit transpose, one 2-D matMul) vs the dilated convolution
 // of the input with the output cotangent. Shapes: ResNet18 on MNIST, batch 64.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { initBackend } from "../src/backend.ts";
 import { filterGradient, type FilterGradientAlgorithm, padSpatial } from "../src/nn/conv.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { Rng } from "../core/rng.ts";
 
 /** Collects parameters and buffers; each block takes the indices added since its start. */

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { ModelMode } from "./model.ts";
 
 /** BatchNorm hyper-parameters (PyTorch defaults). */
@@ -46,7 +46,7 @@ export interface BatchNormResult {
  *
  * @example Train mode normalises each channel to mean 0
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { batchNorm } from "./batchnorm.ts";
  * const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 1, 2]);
  * const r = batchNorm(x, tf.ones([2]), tf.zeros([2]), tf.zeros([2]), tf.ones([2]), "train");

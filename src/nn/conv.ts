@@ -24,7 +24,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { DenseGradients } from "./dense.ts";
 
 /** Filter-gradient algorithms of {@link filterGradient}. */
@@ -228,7 +228,7 @@ function validConv(x: tf.Tensor4D, w: tf.Tensor4D, stride: number): tf.Tensor4D 
  *
  * @example The filter gradient on any backend
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { conv2d } from "./conv.ts";
  * const x = tf.ones([1, 5, 5, 2]) as tf.Tensor4D;
  * const w = tf.ones([3, 3, 2, 4]) as tf.Tensor4D;

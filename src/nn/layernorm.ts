@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 
 /**
  * `(x − mean) / √(var + eps) · gamma + beta` over the last axis of `x`.
@@ -17,7 +17,7 @@ import * as tf from "@tensorflow/tfjs";
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { layerNorm } from "./layernorm.ts";
  * const y = layerNorm(tf.tensor2d([[1, 2, 3]]), tf.ones([3]), tf.zeros([3]));
  * console.assert(Math.abs(y.dataSync()[1]) < 1e-6);

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { DenseGradients } from "./dense.ts";
 
 /** `train`: batch statistics (and running-statistic updates); `eval`: running statistics. */

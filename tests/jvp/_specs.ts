@@ -1,5 +1,5 @@
 /** The shared table of op specs, one or more per JVP rule, grouped by rules file. */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { OpSpec } from "./_harness.ts";
 import { batchNorm } from "../../src/nn/batchnorm.ts";
 import { conv2d, maxPool2d } from "../../src/nn/conv.ts";

@@ -1,7 +1,7 @@
 // The conv and pool shapes of ResNet18 (kernel, stride, padding), at small
 // channel counts and the small spatial sizes each one meets on 28×28 and 32×32
 // inputs (and odd sizes where a stride does not divide).
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { Rng } from "../../src/core/rng.ts";
 
 /** One conv case: input [B, H, W, C], filter [f, f, C, O], stride, padding. */

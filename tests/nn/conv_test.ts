@@ -2,7 +2,7 @@
 // input gradient) against tfjs's own conv2d gradient on the cpu backend, for
 // every ResNet18 conv shape; max pooling with −∞ padding against PyTorch's
 // semantics.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { assert, assertEquals } from "./_assert.ts";
 import { initBackend } from "../../src/backend.ts";
 import { conv2d, filterGradient, maxPool2d } from "../../src/nn/conv.ts";

@@ -1,6 +1,6 @@
 // conv2d and maxPool2d gradients on wasm (which has no Conv2DBackpropFilter
 // kernel) against tfjs's own gradients computed on the cpu backend.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { assert } from "./_assert.ts";
 import { initBackend } from "../../src/backend.ts";
 import { conv2d, maxPool2d } from "../../src/nn/conv.ts";

@@ -1,7 +1,7 @@
 // ResNet18: parameter counts, block activity sizes, parameter names and init
 // statistics at full size; forward shapes, train/eval BatchNorm and running
 // statistics at reduced width.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { assert, assertEquals } from "./_assert.ts";
 import { initBackend } from "../../src/backend.ts";
 import { createResNet18 } from "../../src/nn/resnet18.ts";

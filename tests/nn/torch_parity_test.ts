@@ -3,7 +3,7 @@
 // train-mode logits, loss, every parameter gradient, the BatchNorm running
 // statistics after the step and the eval-mode logits. We load the same
 // weights into our models and match everything to 1e-4 relative.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { assert, assertEquals } from "./_assert.ts";
 import { initBackend } from "../../src/backend.ts";
 import { createResNet18 } from "../../src/nn/resnet18.ts";

@@ -1,7 +1,7 @@
 // ViT: parameter counts, block activity sizes, names and init at full size
 // (no forward pass at full size); forward shapes and the initial loss ln 10
 // at reduced width; wide_m grouping.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { assert, assertEquals } from "./_assert.ts";
 import { initBackend } from "../../src/backend.ts";
 import { createVit, gelu } from "../../src/nn/vit.ts";

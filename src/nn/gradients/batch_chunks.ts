@@ -22,7 +22,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { activityCount, type Model } from "../model.ts";
 import type { StepOptions } from "./types.ts";
 

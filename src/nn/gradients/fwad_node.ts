@@ -20,7 +20,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { jvp } from "../../jvp/mod.ts";
 import { crossEntropy, crossEntropyLogitGradient } from "../loss.ts";
 import { tangentChunks, weightJvpChunk } from "./fwad_weight.ts";

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { Model } from "../model.ts";
 import { fwadNodeGradients } from "./fwad_node.ts";
 import { fwadWeightGradients } from "./fwad_weight.ts";
@@ -46,7 +46,7 @@ function relErr(a: tf.Tensor, b: tf.Tensor): number {
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { createFc } from "../fc.ts";
  * import { measureIdentity } from "./identity.ts";
  * const m = createFc({ width: 8, inputSize: 4, numClasses: 3, seed: 0 });

@@ -7,7 +7,7 @@
 // - weight perturbation: simulated ≡ true forward for both, in train mode;
 // - fwad weight with kChunk gives the same JVPs as one pass;
 // - the original's double running-statistic update (flag) vs the single one.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { assert, assertEquals } from "../_assert.ts";
 import { initBackend } from "../../../src/backend.ts";
 import { Rng } from "../../../src/core/rng.ts";
