@@ -1,7 +1,9 @@
 /**
  * Neural-network training with backpropagation and multi-tangent forward
- * gradients (paper §4.4; spec §4): the FC model in blocks, a dense layer with
- * a fast custom gradient, the gradient modes (bp; simulated and true
+ * gradients (paper §4.4, §4.5; spec §4): the FC, ResNet18 and ViT models in
+ * blocks, dense and conv layers with fast custom gradients (the conv filter
+ * gradient runs on wasm too), BatchNorm with running statistics as model
+ * buffers and explicit train/eval mode, LayerNorm, the gradient modes (bp; simulated and true
  * forward-mode node and weight perturbation, with mean or orthogonal-projection
  * aggregation and any k), SGD with the original's per-batch schedules, the
  * stop rules, the trainer and the per-epoch progress CSV.
@@ -25,6 +27,12 @@
 export * from "./dense.ts";
 export * from "./model.ts";
 export * from "./fc.ts";
+export * from "./conv.ts";
+export * from "./batchnorm.ts";
+export * from "./layernorm.ts";
+export * from "./resnet18.ts";
+export * from "./vit.ts";
+export * from "./models.ts";
 export * from "./loss.ts";
 export * from "./optimizer.ts";
 export * from "./stopping.ts";
@@ -40,3 +48,5 @@ export * from "./gradients/sim_weight.ts";
 export * from "./gradients/fwad_node.ts";
 export * from "./gradients/fwad_weight.ts";
 export * from "./gradients/normal.ts";
+export * from "./gradients/identity.ts";
+export * from "./gradients/batch_chunks.ts";

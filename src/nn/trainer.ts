@@ -10,7 +10,11 @@ import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { Rng } from "../core/rng.ts";
 import type { SplitSource, TrainingData } from "./data_source.ts";
 import { limitSplit } from "./data_source.ts";
-import { createGradientMode, type GradientSpec } from "./gradients/mode.ts";
+import {
+  createGradientMode,
+  type GradientModeOptions,
+  type GradientSpec,
+} from "./gradients/mode.ts";
 import { correctCount, perSampleCrossEntropy } from "./loss.ts";
 import { forward, type Model } from "./model.ts";
 import { type OptimizerName, optimizerPreset, type Schedule, Sgd } from "./optimizer.ts";
@@ -42,6 +46,11 @@ export interface TrainSettings {
   maxBatchesPerEpoch?: number;
   /** Evaluate on only the first n samples of each split; undefined = all. */
   evalLimit?: number;
+  /**
+   * Options of the gradient mode (the original's double BatchNorm update,
+   * weight-JVP chunking, tangent source, prefetch).
+   */
+  gradientOptions?: GradientModeOptions;
 }
 
 /** The outcome of a run. */
@@ -55,7 +64,8 @@ export interface TrainResult {
 }
 
 /**
- * Mean cross-entropy and accuracy of `model` on a split, in batches.
+ * Mean cross-entropy and accuracy of `model` on a split, in batches, in eval
+ * mode (BatchNorm uses its running statistics; nothing is updated).
  *
  * @returns NaN for both when the split is missing or empty
  */
@@ -71,7 +81,7 @@ export function evaluate(
     const idx = new Int32Array(Math.min(batchSize, split.count - start));
     for (let i = 0; i < idx.length; i++) idx[i] = start + i;
     const { x, y } = split.batch(idx);
-    const logits = tf.tidy(() => forward(model, x));
+    const logits = tf.tidy(() => forward(model, x, "none", model.params, { mode: "eval" }));
     const s = tf.tidy(() => tf.sum(perSampleCrossEntropy(logits, y)));
     lossSum += s.dataSync()[0];
     correct += correctCount(logits, y);
@@ -119,7 +129,7 @@ export async function trainModel(
   const s = settings;
   const preset = optimizerPreset(s.optimizer, s.lr, s.epochs);
   const opt = new Sgd({ ...preset, ...(s.schedule ? { schedule: s.schedule } : {}) });
-  const mode = createGradientMode(s.gradient, s.seed);
+  const mode = createGradientMode(s.gradient, s.seed, s.gradientOptions);
   const shuffle = new Rng(s.seed, "shuffle");
   const stop = new StopRule(s.patience);
   const timers = new Timers();

@@ -1,6 +1,10 @@
 /** The shared table of op specs, one or more per JVP rule, grouped by rules file. */
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { OpSpec } from "./_harness.ts";
+import { batchNorm } from "../../src/nn/batchnorm.ts";
+import { conv2d, maxPool2d } from "../../src/nn/conv.ts";
+import { layerNorm } from "../../src/nn/layernorm.ts";
+import { gelu, selfAttention } from "../../src/nn/vit.ts";
 
 const mask2x3 = () => tf.tensor2d([[1, 0, 1], [0, 0, 1]], [2, 3], "bool");
 
@@ -910,6 +914,46 @@ export const networkSpecs: OpSpec[] = [
   },
 ];
 
+/**
+ * The layers of src/nn's ResNet18 and ViT exactly as the models call them in
+ * the true forward modes (`wrt` = none): explicit padding, train-mode
+ * BatchNorm (batch statistics), −∞-padded max-pool, LayerNorm, attention, GELU.
+ */
+export const modelLayerSpecs: OpSpec[] = [
+  {
+    name: "nn conv2d 7×7, stride 2, explicit padding 3",
+    family: "composite",
+    kernels: ["PadV2", "Conv2D"],
+    shapes: [[2, 9, 9, 2], [7, 7, 2, 3]],
+    f: (x, w) => conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 3, "none"),
+  },
+  {
+    name: "nn batchNorm in train mode (batch statistics)",
+    family: "composite",
+    kernels: ["Mean", "Sub", "Square", "Rsqrt", "Multiply", "Add"],
+    shapes: [[3, 2, 2, 4], [4], [4]],
+    f: (x, g, b) => batchNorm(x, g, b, tf.zeros([4]), tf.ones([4]), "train").y,
+  },
+  {
+    name: "nn maxPool2d 3×3, stride 2, −∞ padding 1",
+    family: "composite",
+    kernels: ["PadV2", "MaxPool"],
+    shapes: [[2, 5, 5, 3]],
+    domains: ["grid"],
+    f: (x) => maxPool2d(x as tf.Tensor4D, 3, 2, 1),
+  },
+  {
+    name: "nn layerNorm, self-attention and exact gelu",
+    family: "composite",
+    kernels: ["Mean", "Rsqrt", "SplitV", "BatchMatMul", "Softmax", "Erf"],
+    shapes: [[2, 3, 4], [4], [4], [4, 12], [12], [4, 4], [4]],
+    f: (x, g, b, inW, inB, outW, outB) =>
+      gelu(selfAttention(layerNorm(x, g, b), inW, inB, outW, outB, 2, "none")),
+    h: 1e-3,
+    fdTol: 5e-2,
+  },
+];
+
 /** Every spec. */
 export const ALL_SPECS: OpSpec[] = [
   ...unarySpecs,
@@ -924,6 +968,7 @@ export const ALL_SPECS: OpSpec[] = [
   ...zeroSpecs,
   ...compositeSpecs,
   ...networkSpecs,
+  ...modelLayerSpecs,
 ];
 
 const SHAPE_FREE_ARITHMETIC = [

@@ -1,6 +1,6 @@
 import { initBackend } from "../../src/backend.ts";
 import { testSpecs } from "./_harness.ts";
-import { compositeSpecs, networkSpecs } from "./_specs.ts";
+import { compositeSpecs, modelLayerSpecs, networkSpecs } from "./_specs.ts";
 
 await initBackend("cpu");
-testSpecs([...compositeSpecs, ...networkSpecs]);
+testSpecs([...compositeSpecs, ...networkSpecs, ...modelLayerSpecs]);

@@ -4,12 +4,26 @@
 // kernels for conv and pooling.
 import { initBackend } from "../../src/backend.ts";
 import { testSpecs } from "./_harness.ts";
-import { convSpecs, matmulSpecs, networkSpecs, normalizationSpecs, poolSpecs } from "./_specs.ts";
+import {
+  convSpecs,
+  matmulSpecs,
+  modelLayerSpecs,
+  networkSpecs,
+  normalizationSpecs,
+  poolSpecs,
+} from "./_specs.ts";
 
 await initBackend("cpu");
 await initBackend("wasm");
 testSpecs(
-  [...matmulSpecs, ...convSpecs, ...poolSpecs, ...normalizationSpecs, ...networkSpecs]
+  [
+    ...matmulSpecs,
+    ...convSpecs,
+    ...poolSpecs,
+    ...normalizationSpecs,
+    ...networkSpecs,
+    ...modelLayerSpecs,
+  ]
     // tfjs-wasm 4.22's fused matMul computes a wrong forward value with the sigmoid
     // activation (it differs from sigmoid(matMul + bias) by up to 0.26), so that spec
     // is not meaningful there.

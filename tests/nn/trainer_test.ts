@@ -88,3 +88,53 @@ Deno.test("trainModel() honours maxBatchesPerEpoch and evalLimit", async () => {
   assertEquals(evaluate(model, undefined, 7), { loss: NaN, accuracy: NaN });
   disposeModel(model);
 });
+
+Deno.test("trainModel() trains reduced ResNet18 and ViT models (BatchNorm buffers, eval mode)", async () => {
+  const { createResNet18 } = await import("../../src/nn/resnet18.ts");
+  const { createVit } = await import("../../src/nn/vit.ts");
+  const data = syntheticData(8 * 8 * 3, 3);
+  const makers = [
+    () =>
+      createResNet18({
+        inChannels: 3,
+        imageSize: 8,
+        numClasses: 3,
+        widths: [4, 4, 4, 4, 4],
+        blocksPerStage: [1, 1, 1, 1],
+        seed: 0,
+      }),
+    () =>
+      createVit({
+        inChannels: 3,
+        imageSize: 8,
+        numClasses: 3,
+        hiddenDim: 8,
+        mlpDim: 16,
+        numHeads: 2,
+        numLayers: 2,
+        seed: 0,
+      }),
+  ];
+  for (const make of makers) {
+    for (const gradient of [BP, FROG]) {
+      const model = make();
+      const buffers0 = model.buffers?.map((b) => b.dataSync().slice());
+      const r = await trainModel(model, data, settings(gradient, { epochs: 2, lr: 0.05 }));
+      assertEquals(r.records.length, 3);
+      assert(r.records.every((e) => Number.isFinite(e.train_loss)), `${model.name}: finite`);
+      if (gradient === BP) {
+        assert(
+          r.records[2].train_loss < r.records[0].train_loss,
+          `${model.name} bp lowers the loss: ${metrics(r.records)}`,
+        );
+      }
+      if (buffers0) {
+        const moved = model.buffers!.some((b, i) =>
+          b.dataSync().some((v, j) => v !== buffers0[i][j])
+        );
+        assert(moved, "running statistics updated by training");
+      }
+      disposeModel(model);
+    }
+  }
+});

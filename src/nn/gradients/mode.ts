@@ -24,7 +24,7 @@ import { fwadNodeGradients } from "./fwad_node.ts";
 import { fwadWeightGradients } from "./fwad_weight.ts";
 import { simNodeGradients } from "./sim_node.ts";
 import { simWeightGradients } from "./sim_weight.ts";
-import type { GradientResult, TimingSink } from "./types.ts";
+import type { GradientResult, StepOptions, TimingSink } from "./types.ts";
 import { fillNormal } from "./normal.ts";
 import {
   disposeWeightTangents,
@@ -144,6 +144,19 @@ export interface GradientModeOptions {
    * many cores or a GPU.
    */
   tangents?: "js" | "device";
+  /**
+   * Simulated node mode: update BatchNorm running statistics twice per step,
+   * as the original's block-local recompute does (default false: once).
+   */
+  doubleBufferUpdate?: boolean;
+  /** True forward modes: at most this many tangents per forward pass (default from the budget). */
+  kChunk?: number;
+  /** True forward modes: memory budget of one pass's tangents (default 2 GiB, see `weightJvpChunk`). */
+  jvpMemoryBytes?: number;
+  /** bp and simulated modes: samples per micro-batch (no train-mode BatchNorm; see batch_chunks.ts). */
+  batchChunk?: number;
+  /** bp and simulated modes: memory budget of one micro-batch (default 2 GiB). */
+  backpropMemoryBytes?: number;
 }
 
 /**
@@ -269,9 +282,27 @@ export function createGradientMode(
       `Unknown approach "${spec.approach}": expected one of ${APPROACHES.join(", ")}`,
     );
   }
+  const backprop: StepOptions = {
+    batchChunk: options.batchChunk,
+    backpropMemoryBytes: options.backpropMemoryBytes,
+  };
   if (spec.approach === "bp") {
-    return { spec, compute: (model, x, y, timers) => bpGradients(model, x, y, timers) };
+    return {
+      spec,
+      compute: (model, x, y, timers) => bpGradients(model, x, y, timers, backprop),
+    };
   }
+  if (options.kChunk !== undefined && (!Number.isInteger(options.kChunk) || options.kChunk < 1)) {
+    throw new RangeError(
+      `Cannot create gradient mode: kChunk must be a positive integer, got ${options.kChunk}`,
+    );
+  }
+  const step: StepOptions = {
+    ...backprop,
+    doubleBufferUpdate: options.doubleBufferUpdate ?? false,
+    kChunk: options.kChunk,
+    jvpMemoryBytes: options.jvpMemoryBytes,
+  };
   if (!(FG_MODES as readonly string[]).includes(spec.mode)) {
     throw new RangeError(
       `Unknown forward-gradient mode "${spec.mode}": expected one of ${FG_MODES.join(", ")}`,
@@ -316,8 +347,8 @@ export function createGradientMode(
         timers?.add("create_tangents", (performance.now() - t0) / 1000);
         try {
           return spec.mode === "sim"
-            ? simWeightGradients(model, x, y, wt, aggregation, timers)
-            : fwadWeightGradients(model, x, y, wt, aggregation, timers);
+            ? simWeightGradients(model, x, y, wt, aggregation, timers, step)
+            : fwadWeightGradients(model, x, y, wt, aggregation, timers, undefined, step);
         } finally {
           disposeWeightTangents(wt);
           weightDraws.release();
@@ -335,6 +366,7 @@ export function createGradientMode(
           v,
           aggregation,
           timers,
+          step,
         );
       } finally {
         v.dispose();

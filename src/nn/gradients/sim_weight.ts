@@ -15,7 +15,7 @@ import type { Model } from "../model.ts";
 import { forwardGradientBlocks } from "../../core/forward_gradient.ts";
 import type { NetworkAggregation } from "./types.ts";
 import { bpGradients } from "./bp.ts";
-import type { GradientResult, TimingSink } from "./types.ts";
+import type { GradientResult, StepOptions, TimingSink } from "./types.ts";
 import { asWeightTangents, disposeWeightTangents, type WeightTangents } from "./weight_tangents.ts";
 
 /** Flattens per-parameter tensors into one [P] vector, in parameter order. */
@@ -36,6 +36,7 @@ export function unflattenParams(flat: tf.Tensor, like: readonly tf.Tensor[]): tf
  * One simulated weight-perturbation gradient computation for given tangents.
  *
  * @param tangents V [k, P] (columns in parameter order) or per-parameter blocks
+ * @param options BatchNorm mode (default train) and buffer updates
  * @returns loss, the forward-gradient estimate per parameter and d [k]
  */
 export function simWeightGradients(
@@ -45,10 +46,11 @@ export function simWeightGradients(
   tangents: tf.Tensor2D | WeightTangents,
   aggregation: NetworkAggregation,
   timers?: TimingSink,
+  options: StepOptions = {},
 ): GradientResult & { d: tf.Tensor1D } {
   const { tangents: wt, owned } = asWeightTangents(tangents, model.params);
   try {
-    const { loss, grads } = bpGradients(model, x, labels, timers);
+    const { loss, grads } = bpGradients(model, x, labels, timers, options);
     const t1 = performance.now();
     const k = wt.k;
     // d = Σ_p V_p g_p, one [k, |p|]·[|p|, 1] product per parameter.

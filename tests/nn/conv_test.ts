@@ -1,0 +1,101 @@
+// conv2d's custom gradient (im2col and conv filter gradients, transposed-conv
+// input gradient) against tfjs's own conv2d gradient on the cpu backend, for
+// every ResNet18 conv shape; max pooling with −∞ padding against PyTorch's
+// semantics.
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
+import { assert, assertEquals } from "./_assert.ts";
+import { initBackend } from "../../src/backend.ts";
+import { conv2d, filterGradient, maxPool2d } from "../../src/nn/conv.ts";
+import { convTensors, referenceConv, RESNET_CONV_CASES } from "./_conv_cases.ts";
+import { relErr } from "./_helpers.ts";
+
+await initBackend("cpu");
+
+for (const c of RESNET_CONV_CASES) {
+  Deno.test(`conv2d forward and custom gradients match tf.grad on cpu: ${c.name}`, () => {
+    const before = tf.memory().numTensors;
+    const { x, w, r } = convTensors(c);
+    const loss = (y: tf.Tensor) => tf.sum(tf.mul(y, r));
+    const [gxRef, gwRef] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      loss(referenceConv(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad))
+    )([x, w]);
+    const yRef = referenceConv(x, w, c.stride, c.pad);
+    const y = conv2d(x, w, c.stride, c.pad, "none");
+    assertEquals(y.shape, yRef.shape);
+    assert(relErr(y, yRef) < 1e-6, `forward ${relErr(y, yRef)}`);
+    const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      loss(conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad, "all"))
+    )([x, w]);
+    assert(relErr(gx, gxRef) < 1e-5, `input gradient ${relErr(gx, gxRef)}`);
+    assert(relErr(gw, gwRef) < 1e-5, `filter gradient ${relErr(gw, gwRef)}`);
+    const [gxOnly] = tf.grads((a: tf.Tensor) =>
+      loss(conv2d(a as tf.Tensor4D, w, c.stride, c.pad, "input"))
+    )([x]);
+    const [gwOnly] = tf.grads((b: tf.Tensor) =>
+      loss(conv2d(x, b as tf.Tensor4D, c.stride, c.pad, "params"))
+    )([w]);
+    assert(relErr(gxOnly, gxRef) < 1e-5, "input-only gradient");
+    assert(relErr(gwOnly, gwRef) < 1e-5, "params-only gradient");
+    // Both filter-gradient algorithms agree (auto picks one of them above).
+    const xp = tf.pad(x, [[0, 0], [c.pad, c.pad], [c.pad, c.pad], [0, 0]]) as tf.Tensor4D;
+    const dy = r as tf.Tensor4D;
+    const byConv = filterGradient(xp, dy, c.f, c.f, c.stride, "conv");
+    const byIm2col = filterGradient(xp, dy, c.f, c.f, c.stride, "im2col");
+    const byKernel = filterGradient(xp, dy, c.f, c.f, c.stride, "kernel");
+    assert(relErr(byKernel, gwRef) < 1e-5, `filter gradient by kernel ${relErr(byKernel, gwRef)}`);
+    assert(relErr(byConv, gwRef) < 1e-5, `filter gradient by conv ${relErr(byConv, gwRef)}`);
+    assert(relErr(byIm2col, gwRef) < 1e-5, `filter gradient by im2col ${relErr(byIm2col, gwRef)}`);
+    tf.dispose([
+      x,
+      w,
+      r,
+      gxRef,
+      gwRef,
+      yRef,
+      y,
+      gx,
+      gw,
+      gxOnly,
+      gwOnly,
+      xp,
+      byConv,
+      byIm2col,
+      byKernel,
+    ]);
+    assertEquals(tf.memory().numTensors, before, "no tensor leaks");
+  });
+}
+
+Deno.test("conv2d rejects bad shapes and arguments", () => {
+  const x = tf.zeros([1, 4, 4, 2]) as tf.Tensor4D;
+  const w = tf.zeros([3, 3, 3, 1]) as tf.Tensor4D;
+  let msg = "";
+  try {
+    conv2d(x, w, 1, 1);
+  } catch (e) {
+    msg = (e as Error).message;
+    assert(e instanceof TypeError);
+  }
+  assert(msg.includes("channels"), msg);
+  try {
+    conv2d(x, tf.zeros([3, 3, 2, 1]) as tf.Tensor4D, 0, 1);
+    throw new Error("no error");
+  } catch (e) {
+    assert(e instanceof RangeError, String(e));
+  }
+});
+
+Deno.test("maxPool2d pads with −∞: an all-negative input is never beaten by the padding", () => {
+  // 3×3 stride-2 padding-1 (ResNet18's max-pool) on a 4×4 map of negatives.
+  const vals = Array.from({ length: 16 }, (_, i) => -1 - i);
+  const x = tf.tensor4d(vals, [1, 4, 4, 1]);
+  const y = maxPool2d(x, 3, 2, 1);
+  assertEquals(y.shape, [1, 2, 2, 1]);
+  // PyTorch: windows over rows/cols {−1, 0, 1} and {1, 2, 3} → the top-left element of each.
+  assertEquals(Array.from(y.dataSync()), [-1, -2, -5, -6]);
+  const [g] = tf.grads((a: tf.Tensor) => tf.sum(maxPool2d(a as tf.Tensor4D, 3, 2, 1)))([x]);
+  const gv = Array.from(g.dataSync());
+  assertEquals(gv.reduce((a, b) => a + b, 0), 4);
+  assertEquals([gv[0], gv[1], gv[4], gv[5]], [1, 1, 1, 1]);
+  tf.dispose([x, y, g]);
+});
