@@ -153,6 +153,8 @@ function gridTable(rows: ApproxRow[], metric: MetricKey, name: string, title: st
   return {
     name,
     title,
+    numberFormat: "column",
+    keyColumns: 2,
     columns: [
       { header: "approach", align: "l" },
       { header: "k", align: "r" },
@@ -160,7 +162,7 @@ function gridTable(rows: ApproxRow[], metric: MetricKey, name: string, title: st
     ],
     rows: out,
     notes: [
-      "Cells: mean ± 95% CI half-width (1.96·std/√samples) over the Monte-Carlo samples.",
+      "Cells: mean ± 95% CI half-width (1.96·std/√samples) over the Monte-Carlo samples, rounded to the half-width's second significant figure.",
       "True gradient: all ones; tangents N(0, I) (normalised where said); no scaling correction.",
     ],
   };
@@ -191,6 +193,8 @@ function angleTable(rows: ApproxRow[], metric: MetricKey, name: string, title: s
   return {
     name,
     title,
+    numberFormat: "column",
+    keyColumns: 3,
     columns: [
       { header: "approach", align: "l" },
       { header: "k", align: "r" },

@@ -218,6 +218,8 @@ function resultsTable(runs: TrainRun[]): Table {
   return {
     name: "networks_results",
     title: "Network training: test accuracy and loss",
+    numberFormat: "column",
+    keyColumns: 4,
     columns: [
       { header: "model", align: "l" },
       { header: "dataset", align: "l" },
@@ -234,7 +236,7 @@ function resultsTable(runs: TrainRun[]): Table {
     rows,
     notes: [
       `"@best-val": at the epoch with the smallest ${crit} loss (epoch 0 = the initial model counts); "@last": at the last epoch run (early stopping or the epoch budget).`,
-      "Cells: mean ± sample std over seeds (a single number for one seed). Times are wall-clock on a shared machine: noisy.",
+      "Cells: mean ± sample std over seeds, rounded to the std's second significant figure (a single number for one seed; one number of decimals per column). Times are wall-clock on a shared machine: noisy.",
     ],
   };
 }
