@@ -49,6 +49,11 @@ export const APPROX_LABELS: Record<ApproxApproach, string> = {
   "fg-sum-normalised": "fg-sum, normalised tangents",
 };
 
+/** An approach's figure panel title: its label, "tangents" left out (keeps the panels narrow). */
+export function panelLabel(a: ApproxApproach): string {
+  return APPROX_LABELS[a].replace(", normalised tangents", ", normalised");
+}
+
 /** Mean, sample std and 95% CI half-width of one metric. */
 export interface MetricSummary {
   mean: number;
@@ -244,7 +249,7 @@ function figurePoints(rows: ApproxRow[], metric: MetricKey): FigurePoint[] {
   const pts: FigurePoint[] = [];
   const theory = metric === "cosine" ? theoreticalCosine : theoreticalNormRatio;
   for (const r of rows) {
-    const panel = APPROX_LABELS[r.approach];
+    const panel = panelLabel(r.approach);
     const series = `k=${r.k}`;
     const m = r[metric];
     pts.push({ x: r.n, y: m.mean, lo: m.mean - m.ci, hi: m.mean + m.ci, series, panel });
@@ -267,7 +272,7 @@ export function approxSection(data: ApproxData): SectionContent {
   const ks = uniqueSorted(data.normal.map((r) => r.k));
   const seriesOrder = ks.map((k) => `k=${k}`);
   const panelOrder = APPROX_APPROACHES.filter((a) => data.normal.some((r) => r.approach === a))
-    .map((a) => APPROX_LABELS[a]);
+    .map((a) => panelLabel(a));
   if (data.normal.length > 0) {
     tables.push(
       gridTable(
@@ -292,6 +297,7 @@ export function approxSection(data: ApproxData): SectionContent {
         seriesTitle: "tangents",
         points: figurePoints(data.normal, "cosine"),
         seriesOrder,
+        styles: "ordinal",
         panelOrder,
         xScale: "log",
       }),
@@ -308,6 +314,7 @@ export function approxSection(data: ApproxData): SectionContent {
         seriesTitle: "tangents",
         points: figurePoints(data.normal, "normRatio"),
         seriesOrder,
+        styles: "ordinal",
         panelOrder,
         xScale: "log",
         yScale: "log",
@@ -345,7 +352,7 @@ export function approxSection(data: ApproxData): SectionContent {
       lo: r.cosine.mean - r.cosine.ci,
       hi: r.cosine.mean + r.cosine.ci,
       series: `k=${r.k}, n=${r.n}`,
-      panel: APPROX_LABELS[r.approach],
+      panel: panelLabel(r.approach),
     }));
     figures.push({
       name: "approx_angle_cosine",
@@ -358,7 +365,7 @@ export function approxSection(data: ApproxData): SectionContent {
         seriesTitle: "tangents",
         points: angPts,
         panelOrder: APPROX_APPROACHES.filter((a) => data.angle.some((r) => r.approach === a))
-          .map((a) => APPROX_LABELS[a]),
+          .map((a) => panelLabel(a)),
       }),
     });
     notes.push(

@@ -19,6 +19,7 @@ import {
 import type { Cell, Table } from "./table.ts";
 import type { SectionContent } from "./outputs.ts";
 import { type FigurePoint, lineFigureSpec } from "./figure.ts";
+import { approachStyles } from "./palette.ts";
 import { mean, sampleStd } from "./stats.ts";
 import { globalMinimum } from "./reference.ts";
 
@@ -377,6 +378,7 @@ export function functionsSection(data: FunctionsData): SectionContent {
           seriesTitle: "approach",
           points: curvePoints(cs),
           seriesOrder: order,
+          styles: approachStyles(order),
           yScale: "log",
           yFormat: "~e",
           markers: false,

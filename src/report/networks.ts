@@ -13,6 +13,7 @@ import { num, readCsvIfExists, uniqueSorted } from "./records.ts";
 import type { Cell, Table } from "./table.ts";
 import type { SectionContent } from "./outputs.ts";
 import { type FigurePoint, lineFigureSpec } from "./figure.ts";
+import { approachStyles } from "./palette.ts";
 import { mean, sampleStd } from "./stats.ts";
 
 /** One epoch row of a progress file. */
@@ -294,6 +295,7 @@ export function networksSection(runs: TrainRun[]): SectionContent {
           seriesTitle: "approach",
           points: curvePoints(runs, lossOf),
           seriesOrder,
+          styles: approachStyles(seriesOrder),
           independentY: true,
           columns: 2,
         }),
@@ -309,6 +311,7 @@ export function networksSection(runs: TrainRun[]): SectionContent {
           seriesTitle: "approach",
           points: curvePoints(runs, (e) => e.testAccuracy * 100),
           seriesOrder,
+          styles: approachStyles(seriesOrder),
           independentY: true,
           columns: 2,
         }),
