@@ -144,6 +144,7 @@ export function lineFigureSpec(o: LineFigureOptions): VegaLiteSpec {
     type: "nominal",
     title: o.seriesTitle,
     sort: seriesOrder,
+    legend: { symbolType: "stroke" }, // a line sample, so the legend shows the dash too
     scale: styles
       ? { domain: seriesOrder, range: styles.map((s) => s.color) }
       : { domain: seriesOrder, scheme: { name: "viridis", extent: [0, 0.85] } },
