@@ -2,7 +2,7 @@
  * Renders the HTML report in headless Chromium and writes a PNG screenshot.
  *
  * Usage: `deno run -A tasks/screenshot.ts [page=results/latest/report/index.html]
- * [out=results/report.png] [--height 2400]`. Needs Chromium (`apt-get install -y
+ * [out=results/report.png] [--width 1400] [--height 2400]`. Needs Chromium (`apt-get install -y
  * chromium`, or set `$CHROMIUM`).
  *
  * @module
@@ -16,7 +16,7 @@ await runMain(async () => {
   try {
     parsed = parseArgs({
       args: Deno.args,
-      options: { height: { type: "string" } },
+      options: { width: { type: "string" }, height: { type: "string" } },
       allowPositionals: true,
     });
   } catch (e) {
@@ -28,6 +28,7 @@ await runMain(async () => {
   }
   const page = positionals[0] ?? "results/latest/report/index.html";
   const out = positionals[1] ?? "results/report.png";
+  const width = values.width === undefined ? 1400 : positiveInt("width", values.width);
   const height = values.height === undefined ? 2400 : positiveInt("height", values.height);
   const exe = await findChromium();
   if (!exe) {
@@ -35,7 +36,7 @@ await runMain(async () => {
       "Cannot take a screenshot: no chromium on PATH (apt-get install -y chromium, or set CHROMIUM)",
     );
   }
-  const bytes = await screenshot(exe, page, out, { width: 1280, height });
+  const bytes = await screenshot(exe, page, out, { width, height });
   if (!isPng(await Deno.readFile(out))) {
     throw new Error(`Cannot take a screenshot: ${out} is not a PNG`);
   }

@@ -49,6 +49,11 @@ export const APPROX_LABELS: Record<ApproxApproach, string> = {
   "fg-sum-normalised": "fg-sum, normalised tangents",
 };
 
+/** An approach's figure panel title: its label, "tangents" left out (keeps the panels narrow). */
+export function panelLabel(a: ApproxApproach): string {
+  return APPROX_LABELS[a].replace(", normalised tangents", ", normalised");
+}
+
 /** Mean, sample std and 95% CI half-width of one metric. */
 export interface MetricSummary {
   mean: number;
@@ -153,6 +158,8 @@ function gridTable(rows: ApproxRow[], metric: MetricKey, name: string, title: st
   return {
     name,
     title,
+    numberFormat: "column",
+    keyColumns: 2,
     columns: [
       { header: "approach", align: "l" },
       { header: "k", align: "r" },
@@ -160,7 +167,7 @@ function gridTable(rows: ApproxRow[], metric: MetricKey, name: string, title: st
     ],
     rows: out,
     notes: [
-      "Cells: mean ± 95% CI half-width (1.96·std/√samples) over the Monte-Carlo samples.",
+      "Cells: mean ± 95% CI half-width (1.96·std/√samples) over the Monte-Carlo samples, rounded to the half-width's second significant figure.",
       "True gradient: all ones; tangents N(0, I) (normalised where said); no scaling correction.",
     ],
   };
@@ -191,6 +198,8 @@ function angleTable(rows: ApproxRow[], metric: MetricKey, name: string, title: s
   return {
     name,
     title,
+    numberFormat: "column",
+    keyColumns: 3,
     columns: [
       { header: "approach", align: "l" },
       { header: "k", align: "r" },
@@ -240,7 +249,7 @@ function figurePoints(rows: ApproxRow[], metric: MetricKey): FigurePoint[] {
   const pts: FigurePoint[] = [];
   const theory = metric === "cosine" ? theoreticalCosine : theoreticalNormRatio;
   for (const r of rows) {
-    const panel = APPROX_LABELS[r.approach];
+    const panel = panelLabel(r.approach);
     const series = `k=${r.k}`;
     const m = r[metric];
     pts.push({ x: r.n, y: m.mean, lo: m.mean - m.ci, hi: m.mean + m.ci, series, panel });
@@ -263,7 +272,7 @@ export function approxSection(data: ApproxData): SectionContent {
   const ks = uniqueSorted(data.normal.map((r) => r.k));
   const seriesOrder = ks.map((k) => `k=${k}`);
   const panelOrder = APPROX_APPROACHES.filter((a) => data.normal.some((r) => r.approach === a))
-    .map((a) => APPROX_LABELS[a]);
+    .map((a) => panelLabel(a));
   if (data.normal.length > 0) {
     tables.push(
       gridTable(
@@ -288,6 +297,7 @@ export function approxSection(data: ApproxData): SectionContent {
         seriesTitle: "tangents",
         points: figurePoints(data.normal, "cosine"),
         seriesOrder,
+        styles: "ordinal",
         panelOrder,
         xScale: "log",
       }),
@@ -304,6 +314,7 @@ export function approxSection(data: ApproxData): SectionContent {
         seriesTitle: "tangents",
         points: figurePoints(data.normal, "normRatio"),
         seriesOrder,
+        styles: "ordinal",
         panelOrder,
         xScale: "log",
         yScale: "log",
@@ -341,7 +352,7 @@ export function approxSection(data: ApproxData): SectionContent {
       lo: r.cosine.mean - r.cosine.ci,
       hi: r.cosine.mean + r.cosine.ci,
       series: `k=${r.k}, n=${r.n}`,
-      panel: APPROX_LABELS[r.approach],
+      panel: panelLabel(r.approach),
     }));
     figures.push({
       name: "approx_angle_cosine",
@@ -354,7 +365,7 @@ export function approxSection(data: ApproxData): SectionContent {
         seriesTitle: "tangents",
         points: angPts,
         panelOrder: APPROX_APPROACHES.filter((a) => data.angle.some((r) => r.approach === a))
-          .map((a) => APPROX_LABELS[a]),
+          .map((a) => panelLabel(a)),
       }),
     });
     notes.push(

@@ -80,9 +80,14 @@ export async function screenshot(
   return (await Deno.stat(pngPath)).size;
 }
 
-/** The DOM of an HTML file after loading, serialised by Chromium (`--dump-dom`). */
-export async function dumpDom(exe: string, htmlPath: string): Promise<string> {
-  return await chromium(exe, ["--dump-dom", pathToFileURL(resolve(htmlPath)).href]);
+/** The DOM of an HTML file after loading, serialised by Chromium (`--dump-dom`), in a window of `size`. */
+export async function dumpDom(
+  exe: string,
+  htmlPath: string,
+  size?: { width: number; height: number },
+): Promise<string> {
+  const window = size ? [`--window-size=${size.width},${size.height}`] : [];
+  return await chromium(exe, [...window, "--dump-dom", pathToFileURL(resolve(htmlPath)).href]);
 }
 
 /** Whether bytes start with the PNG signature. */

@@ -7,6 +7,7 @@
  */
 import * as vl from "npm:vega-lite@6.5.0";
 import * as vega from "npm:vega@6.4.0";
+import { categoricalStyles, type LineStyle } from "./palette.ts";
 
 /** One point of a line figure. */
 export interface FigurePoint {
@@ -45,8 +46,42 @@ export interface LineFigureOptions {
   markers?: boolean;
   /** Panels per row (default 3). */
   columns?: number;
+  /**
+   * Line style of each series, in `seriesOrder` (default: the Okabe–Ito
+   * colours, dashed beyond seven series); `ordinal` colours ordered series
+   * (k = 1, 2, 4, …) along viridis.
+   */
+  styles?: LineStyle[] | "ordinal";
   width?: number;
   height?: number;
+}
+
+/** Longest subtitle line in characters; longer subtitles wrap (vega sizes headless text at ~0.8 em a character, so a long line widens the figure). */
+export const SUBTITLE_CHARS = 80;
+
+/** Font sizes of every figure (px at natural size; figures are never scaled down on a 1400 px page). */
+export const FIGURE_FONTS = {
+  title: 15,
+  subtitle: 13,
+  axisLabel: 12,
+  axisTitle: 13,
+  legendLabel: 12,
+  legendTitle: 13,
+  panel: 13,
+} as const;
+
+/** Splits text into lines of at most `max` characters at spaces. */
+export function wrapText(text: string, max = SUBTITLE_CHARS): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
+    if (line !== "" && line.length + 1 + word.length > max) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  if (line !== "") lines.push(line);
+  return lines;
 }
 
 /** A Vega-Lite top-level specification (plain JSON). */
@@ -103,15 +138,29 @@ export function lineFigureSpec(o: LineFigureOptions): VegaLiteSpec {
   };
   const yScale = yType === "linear" ? { zero: false } : { type: yType };
   const yAxis = o.yFormat ? { axis: { format: o.yFormat } } : {};
+  const styles = o.styles === "ordinal" ? null : o.styles ?? categoricalStyles(seriesOrder.length);
   const color = {
     field: "series",
     type: "nominal",
     title: o.seriesTitle,
     sort: seriesOrder,
-    scale: seriesOrder.length > 10
-      ? { domain: seriesOrder, scheme: "tableau20" }
-      : { domain: seriesOrder },
+    legend: { symbolType: "stroke" }, // a line sample, so the legend shows the dash too
+    scale: styles
+      ? { domain: seriesOrder, range: styles.map((s) => s.color) }
+      : { domain: seriesOrder, scheme: { name: "viridis", extent: [0, 0.85] } },
   };
+  // Same field and title as the colour: Vega-Lite merges the two into one legend.
+  const dash = styles && styles.some((s) => s.dash.length !== 2 || s.dash[1] !== 0)
+    ? {
+      strokeDash: {
+        field: "series",
+        type: "nominal",
+        title: o.seriesTitle,
+        sort: seriesOrder,
+        scale: { domain: seriesOrder, range: styles.map((s) => s.dash) },
+      },
+    }
+    : {};
   const layers: Record<string, unknown>[] = [];
   layers.push({
     transform: [{ filter: "datum.kind === 'measured'" }],
@@ -122,6 +171,7 @@ export function lineFigureSpec(o: LineFigureOptions): VegaLiteSpec {
       x,
       y: { field: "y", type: "quantitative", title: o.yTitle, scale: yScale, ...yAxis },
       color,
+      ...dash,
     },
   });
   if (hasBand) {
@@ -149,13 +199,30 @@ export function lineFigureSpec(o: LineFigureOptions): VegaLiteSpec {
       },
     });
   }
-  const inner = { width: o.width ?? 260, height: o.height ?? 190, layer: layers };
-  const title = o.subtitle ? { text: o.title, subtitle: o.subtitle } : { text: o.title };
+  const inner = { width: o.width ?? 215, height: o.height ?? 175, layer: layers };
+  const title = o.subtitle
+    ? { text: o.title, subtitle: wrapText(o.subtitle), anchor: "start" }
+    : { text: o.title, anchor: "start" };
+  const f = FIGURE_FONTS;
   const base = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
     data: { values },
-    config: { font: "sans-serif", legend: { orient: "right" } },
+    config: {
+      font: "sans-serif",
+      title: { fontSize: f.title, subtitleFontSize: f.subtitle, subtitlePadding: 4, offset: 10 },
+      axis: { labelFontSize: f.axisLabel, titleFontSize: f.axisTitle },
+      legend: {
+        orient: "right",
+        labelFontSize: f.legendLabel,
+        titleFontSize: f.legendTitle,
+        symbolStrokeWidth: 2,
+        symbolSize: 240,
+        labelLimit: 260,
+      },
+      header: { labelFontSize: f.panel, titleFontSize: f.panel },
+      facet: { spacing: 16 },
+    },
   };
   if (!faceted) return { ...base, ...inner };
   return {

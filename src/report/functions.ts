@@ -19,6 +19,7 @@ import {
 import type { Cell, Table } from "./table.ts";
 import type { SectionContent } from "./outputs.ts";
 import { type FigurePoint, lineFigureSpec } from "./figure.ts";
+import { approachStyles } from "./palette.ts";
 import { mean, sampleStd } from "./stats.ts";
 import { globalMinimum } from "./reference.ts";
 
@@ -220,6 +221,9 @@ function finalTable(
     name,
     title,
     digits: 3,
+    numberFormat: "column",
+    blockColumn: 0,
+    keyColumns: 2,
     columns: [
       { header: "function", align: "l" },
       { header: "approach", align: "l" },
@@ -228,12 +232,9 @@ function finalTable(
     rows,
     notes: [
       reduce === "mean"
-        ? `Final f after gradient descent, mean over seeds {${
-          seeds.join(", ")
-        }}; 3 significant figures.`
-        : `Final f after gradient descent, the best (smallest) over seeds {${
-          seeds.join(", ")
-        }}; 3 significant figures.`,
+        ? `Final f after gradient descent, mean over seeds {${seeds.join(", ")}}.`
+        : `Final f after gradient descent, the best (smallest) over seeds {${seeds.join(", ")}}.`,
+      "Numbers: one format per column and function (3 significant figures of the largest value, at least 2 of the smallest; exponent form where the values span too many decades). 0 is exactly zero.",
       "Global minima: sphere and rosenbrock 0, styblinski-tang −39.16617·n.",
     ],
   };
@@ -280,6 +281,8 @@ function customTable(runs: FunctionRun[]): Table {
     name: "custom_tangents_final",
     title: "Custom tangents: final f by angle between the tangents",
     digits: 5,
+    numberFormat: "column",
+    keyColumns: 3,
     columns: [
       { header: "function", align: "l" },
       { header: "n", align: "r" },
@@ -289,7 +292,7 @@ function customTable(runs: FunctionRun[]): Table {
     ],
     rows,
     notes: [
-      "Cells: final f, mean ± sample std over seeds (a single number for one seed).",
+      "Cells: final f, mean ± sample std over seeds (a single number for one seed), rounded to the std's second significant figure; ± 0: every seed gave the same value.",
       "Tangents: unit length, secondary tangents at the given angle to the first (specific_angle_A).",
     ],
   };
@@ -375,6 +378,7 @@ export function functionsSection(data: FunctionsData): SectionContent {
           seriesTitle: "approach",
           points: curvePoints(cs),
           seriesOrder: order,
+          styles: approachStyles(order),
           yScale: "log",
           yFormat: "~e",
           markers: false,

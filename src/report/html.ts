@@ -6,16 +6,12 @@
  *
  * @module
  */
-import { cellText, isPm, type Table } from "./table.ts";
+import type { Table } from "./table.ts";
 import type { SectionEntry } from "./outputs.ts";
+import { escapeHtml, tableToHtml } from "./html_table.ts";
+import { PRINT_SCRIPT, reportCss } from "./html_style.ts";
 
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(s: string): string {
-  return s.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
-  );
-}
+export { escapeHtml, tableToHtml };
 
 /** A section with its loaded tables (figures are linked as `<img>`: SVG ids stay unique per file). */
 export interface ReportSection {
@@ -47,55 +43,9 @@ export interface ReportModel {
   filesPrefix: string;
 }
 
-/** Renders a table as an HTML `<table>` (numbers right-aligned, notes below). */
-export function tableToHtml(t: Table, rowClass?: (row: Table["rows"][number]) => string): string {
-  const head = t.columns.map((c) => `<th class="${c.align}">${escapeHtml(c.header)}</th>`).join("");
-  const body = t.rows.map((r) => {
-    const cls = rowClass ? rowClass(r) : "";
-    const tds = r.map((c, i) => {
-      const align = t.columns[i].align;
-      const text = cellText(c, t.digits);
-      const wrap = text.length > 60 ? " wrap" : ""; // long check descriptions wrap
-      return `<td class="${align}${isPm(c) ? " pm" : ""}${wrap}">${escapeHtml(text)}</td>`;
-    }).join("");
-    return `<tr${cls ? ` class="${cls}"` : ""}>${tds}</tr>`;
-  }).join("\n");
-  const notes = (t.notes ?? []).map((n) => `<li>${escapeHtml(n)}</li>`).join("");
-  return `<div class="scroll"><table id="table-${escapeHtml(t.name)}">
-<caption>${escapeHtml(t.title)}</caption>
-<thead><tr>${head}</tr></thead>
-<tbody>
-${body}
-</tbody>
-</table></div>${notes ? `<ul class="notes">${notes}</ul>` : ""}`;
-}
-
 function link(href: string, text: string): string {
   return `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
 }
-
-const STYLE = `
-body { font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 1200px; padding: 0 1rem; color: #222; }
-h1 { margin-bottom: 0.2rem; } h2 { border-bottom: 1px solid #ccc; padding-bottom: 0.2rem; margin-top: 2rem; }
-nav a { margin-right: 1rem; }
-.scroll { overflow-x: auto; }
-table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0; }
-caption { text-align: left; font-weight: 600; padding: 0.3rem 0; }
-th, td { border-bottom: 1px solid #ddd; padding: 0.2rem 0.5rem; white-space: nowrap; }
-thead th { border-bottom: 2px solid #555; background: #f6f6f6; }
-td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; }
-td.l, th.l { text-align: left; }
-tr.fail td { background: #fde2e2; }
-td.wrap { white-space: normal; min-width: 22rem; max-width: 40rem; }
-.badge { display: inline-block; padding: 0.1rem 0.5rem; border-radius: 0.3rem; font-weight: 600; }
-.ok { background: #d8f3dc; } .bad { background: #fde2e2; } .skip { background: #eee; }
-figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
-.files { font-size: 0.8rem; color: #555; }
-ul.notes { font-size: 0.8rem; color: #444; margin-top: 0.2rem; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.1rem 1rem; font-size: 0.8rem; }
-dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; word-break: break-all; }
-details { margin: 0.5rem 0; }
-`;
 
 /**
  * Renders the report page.
@@ -120,7 +70,8 @@ export function renderReportHtml(m: ReportModel): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(m.title)}</title>
-<style>${STYLE}</style>
+<style>${reportCss()}</style>
+<script>${PRINT_SCRIPT}</script>
 </head>
 <body>
 <h1>${escapeHtml(m.title)}</h1>

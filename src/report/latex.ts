@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { cellText, isPm, type Table } from "./table.ts";
-import { formatPm } from "./format.ts";
+import type { Table } from "./table.ts";
+import { tableTexts } from "./columns.ts";
 
 /** Escapes LaTeX special characters in running text. */
 export function latexEscape(s: string): string {
@@ -37,10 +37,6 @@ export function latexEscape(s: string): string {
  * ```
  */
 export function tableToLatex(t: Table): string {
-  const cell = (c: Parameters<typeof cellText>[0]) =>
-    isPm(c)
-      ? formatPm(c.mean, c.pm).replace(" ± ", " $\\pm$ ")
-      : latexEscape(cellText(c, t.digits));
   const lines = [
     "\\begin{table}[ht]",
     "\\centering",
@@ -50,7 +46,7 @@ export function tableToLatex(t: Table): string {
     "\\toprule",
     `${t.columns.map((c) => latexEscape(c.header)).join(" & ")} \\\\`,
     "\\midrule",
-    ...t.rows.map((r) => `${r.map(cell).join(" & ")} \\\\`),
+    ...tableTexts(t).map((r) => `${r.map(latexEscape).join(" & ")} \\\\`),
     "\\bottomrule",
     "\\end{tabular}",
   ];

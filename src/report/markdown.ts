@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { cellText, type Table } from "./table.ts";
+import type { Table } from "./table.ts";
+import { tableTexts } from "./columns.ts";
 
 function esc(s: string): string {
   return s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -27,7 +28,7 @@ export function tableToMarkdown(t: Table): string {
   const lines = [`**${esc(t.title)}**`, ""];
   lines.push(`| ${t.columns.map((c) => esc(c.header)).join(" | ")} |`);
   lines.push(`|${t.columns.map((c) => (c.align === "r" ? "--:" : ":--")).join("|")}|`);
-  for (const r of t.rows) lines.push(`| ${r.map((c) => esc(cellText(c, t.digits))).join(" | ")} |`);
+  for (const r of tableTexts(t)) lines.push(`| ${r.map(esc).join(" | ")} |`);
   if (t.notes && t.notes.length > 0) {
     lines.push("");
     for (const n of t.notes) lines.push(`- ${n.replace(/\n/g, " ")}`);

@@ -13,6 +13,7 @@ import { num, readCsvIfExists, uniqueSorted } from "./records.ts";
 import type { Cell, Table } from "./table.ts";
 import type { SectionContent } from "./outputs.ts";
 import { type FigurePoint, lineFigureSpec } from "./figure.ts";
+import { approachStyles } from "./palette.ts";
 import { mean, sampleStd } from "./stats.ts";
 
 /** One epoch row of a progress file. */
@@ -218,6 +219,8 @@ function resultsTable(runs: TrainRun[]): Table {
   return {
     name: "networks_results",
     title: "Network training: test accuracy and loss",
+    numberFormat: "column",
+    keyColumns: 4,
     columns: [
       { header: "model", align: "l" },
       { header: "dataset", align: "l" },
@@ -234,7 +237,7 @@ function resultsTable(runs: TrainRun[]): Table {
     rows,
     notes: [
       `"@best-val": at the epoch with the smallest ${crit} loss (epoch 0 = the initial model counts); "@last": at the last epoch run (early stopping or the epoch budget).`,
-      "Cells: mean ± sample std over seeds (a single number for one seed). Times are wall-clock on a shared machine: noisy.",
+      "Cells: mean ± sample std over seeds, rounded to the std's second significant figure (a single number for one seed; one number of decimals per column). Times are wall-clock on a shared machine: noisy.",
     ],
   };
 }
@@ -292,6 +295,7 @@ export function networksSection(runs: TrainRun[]): SectionContent {
           seriesTitle: "approach",
           points: curvePoints(runs, lossOf),
           seriesOrder,
+          styles: approachStyles(seriesOrder),
           independentY: true,
           columns: 2,
         }),
@@ -307,6 +311,7 @@ export function networksSection(runs: TrainRun[]): SectionContent {
           seriesTitle: "approach",
           points: curvePoints(runs, (e) => e.testAccuracy * 100),
           seriesOrder,
+          styles: approachStyles(seriesOrder),
           independentY: true,
           columns: 2,
         }),

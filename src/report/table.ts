@@ -7,6 +7,7 @@
  */
 import { toCsvText } from "./csv.ts";
 import { formatPm, formatSig } from "./format.ts";
+import { tableTexts } from "./columns.ts";
 
 /** A mean with a ± half-width (a CI or a standard deviation, said in the table notes). */
 export interface PmCell {
@@ -35,6 +36,16 @@ export interface Table {
   notes?: string[];
   /** Significant figures for plain numbers (default 4). */
   digits?: number;
+  /**
+   * `column`: one number format per column (src/report/columns.ts), for tables
+   * whose columns hold one quantity; `cell` (the default): each cell on its
+   * own, for tables whose rows hold different quantities (the checks).
+   */
+  numberFormat?: "column" | "cell";
+  /** Rows with equal cells in this column form a block with its own column formats (e.g. one function). */
+  blockColumn?: number;
+  /** Leading columns that identify a row, repeated when a wide table is split (default: the leading text columns). */
+  keyColumns?: number;
 }
 
 /** Whether a cell is a {@link PmCell}. */
@@ -52,7 +63,7 @@ export function cellText(c: Cell, digits = 4): string {
 
 /**
  * The table as CSV text: plain numbers at full precision, mean ± half-width
- * cells as display text, missing cells empty.
+ * cells as display text (as in the other formats), missing cells empty.
  *
  * @example
  * ```ts
@@ -63,9 +74,10 @@ export function cellText(c: Cell, digits = 4): string {
  * ```
  */
 export function tableToCsv(t: Table): string {
+  const texts = tableTexts(t);
   return toCsvText(
     t.columns.map((c) => c.header),
-    t.rows.map((r) => r.map((c) => (isPm(c) ? cellText(c) : c))),
+    t.rows.map((r, i) => r.map((c, j) => (isPm(c) ? texts[i][j] : c))),
   );
 }
 

@@ -35,6 +35,9 @@ async function copyInto(fromDir: string, rel: string, toDir: string): Promise<vo
  * @param verifyDir Folder of the verify stage (or undefined).
  * @param outDir Where to write `index.html` and the copied files.
  * @param params Title and profile.
+ * @param more The data stage's folder (its manifest joins the provenance) and
+ *   this report's own facts (its inputs and parameters; its manifest is written
+ *   beside the page after the page).
  * @returns The number of files linked.
  */
 export async function buildReport(
@@ -42,6 +45,7 @@ export async function buildReport(
   verifyDir: string | undefined,
   outDir: string,
   params: ReportParams,
+  more: { dataDir?: string; self?: [string, string][] } = {},
 ): Promise<{ files: number; html: string }> {
   const index = JSON.parse(await Deno.readTextFile(join(tablesDir, TABLES_INDEX))) as TablesIndex;
   const prefix = "tables/";
@@ -67,6 +71,8 @@ export async function buildReport(
   }
   let verification = null;
   const provenance: Provenance[] = [];
+  const dm = more.dataDir ? await readManifest(more.dataDir) : null;
+  if (dm) provenance.push({ stage: "data", facts: manifestFacts(dm) });
   for (const s of RESULT_STAGES) {
     try {
       const m = JSON.parse(await Deno.readTextFile(join(tablesDir, "upstream", `${s}.json`)));
@@ -96,6 +102,7 @@ export async function buildReport(
     const vm = await readManifest(verifyDir);
     if (vm) provenance.push({ stage: "verify", facts: manifestFacts(vm) });
   }
+  if (more.self) provenance.push({ stage: "report", facts: more.self });
   const html = renderReportHtml({
     title: params.title,
     profile: index.profile ?? params.profile,
@@ -106,6 +113,25 @@ export async function buildReport(
   });
   await writeFileAtomic(join(outDir, "index.html"), html);
   return { files, html };
+}
+
+/** The report's own provenance: what it was built from, when, and where its manifest is. */
+export function reportFacts(
+  params: ReportParams,
+  inputs: Record<string, { key: string }>,
+): [string, string][] {
+  return [
+    ["stage", "report"],
+    ["profile", params.profile],
+    [
+      "inputs",
+      Object.entries(inputs).map(([s, u]) => `${s} ${u.key.slice(0, 12)}`).join(", ") || "none",
+    ],
+    ["built", new Date().toISOString()],
+    ["versions", `deno ${Deno.version.deno}`],
+    ["manifest", "manifest.json beside this page (cache key, file hashes, timings)"],
+    ["parameters", JSON.stringify(params)],
+  ];
 }
 
 /**
@@ -121,7 +147,8 @@ export const reportStage: Stage<ReportParams> = {
   name: "report",
   description:
     "Static HTML report with every table, figure, check and the provenance of each result",
-  deps: ["tables", "verify"],
+  // data: only for its manifest in the provenance (train's input; cheap, always cached by then).
+  deps: ["data", "tables", "verify"],
   sources: ["src/stages/report.ts", "src/stages/tables.ts", "src/report"],
   backendIndependent: true,
   params: (profile) => ({
@@ -132,7 +159,10 @@ export const reportStage: Stage<ReportParams> = {
   async run(ctx) {
     const tablesDir = ctx.inputs.tables?.dir;
     if (!tablesDir) throw new Error("Cannot build the report: the tables stage has no result");
-    const { files } = await buildReport(tablesDir, ctx.inputs.verify?.dir, ctx.outDir, ctx.params);
+    const { files } = await buildReport(tablesDir, ctx.inputs.verify?.dir, ctx.outDir, ctx.params, {
+      dataDir: ctx.inputs.data?.dir,
+      self: reportFacts(ctx.params, ctx.inputs),
+    });
     ctx.log(`index.html links ${files} files`);
     return { files, page: "index.html" };
   },

@@ -76,3 +76,75 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "at 1400 px no table is wider than its box or the page (nothing behind a scroll bar)",
+  ignore: exe === null,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "browser_width_test_" });
+    try {
+      const ns = Array.from({ length: 17 }, (_, i) => 2 ** i);
+      const grid = {
+        name: "grid",
+        title: "Cosine over n and k (paper size)",
+        numberFormat: "column" as const,
+        keyColumns: 2,
+        columns: [
+          { header: "approach", align: "l" as const },
+          { header: "k", align: "r" as const },
+          ...ns.map((n) => ({ header: `n=${n}`, align: "r" as const })),
+        ],
+        rows: ["fg-mean, normalised tangents", "frog"].flatMap((a) =>
+          [1, 64, 1024].map((k) => [
+            a,
+            k,
+            ...ns.map((n) => ({ mean: Math.min(1, Math.sqrt(k / n)), pm: 3.1e-4 / k })),
+          ])
+        ),
+      };
+      const html = renderReportHtml({
+        title: "Width check",
+        profile: "paper",
+        filesPrefix: "tables/",
+        verification: null,
+        provenance: [],
+        sections: [{
+          entry: {
+            id: "approx",
+            title: "Approximation quality",
+            status: "ok",
+            notes: [],
+            figures: [],
+            tables: [{
+              name: "grid",
+              title: "Grid",
+              csv: "g.csv",
+              md: "g.md",
+              tex: "g.tex",
+              json: "g.json",
+            }],
+          },
+          tables: { grid },
+        }],
+      }).replace(
+        "</body>",
+        `<script>
+const page = document.documentElement.clientWidth;
+const bad = [...document.querySelectorAll("table")].filter((t) =>
+  t.parentElement.scrollWidth > t.parentElement.clientWidth || t.getBoundingClientRect().right > page
+).map((t) => t.id);
+document.body.dataset.tables = document.querySelectorAll("table").length;
+document.body.dataset.overflow = bad.join(",") || "none";
+</script></body>`,
+      );
+      const page = join(dir, "index.html");
+      await Deno.writeTextFile(page, html);
+      const dom = await dumpDom(exe!, page, { width: 1400, height: 900 });
+      assert_(dom.includes('data-overflow="none"'), /data-overflow="[^"]*"/.exec(dom)?.[0] ?? dom);
+      const tables = Number(/data-tables="(\d+)"/.exec(dom)![1]);
+      assert_(tables >= 2, `the wide grid is split: ${tables} tables`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

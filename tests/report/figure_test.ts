@@ -1,5 +1,6 @@
 import { assert_, assertEquals } from "./_assert.ts";
-import { lineFigureSpec, renderSvg } from "../../src/report/figure.ts";
+import { lineFigureSpec, renderSvg, SUBTITLE_CHARS, wrapText } from "../../src/report/figure.ts";
+import { approachStyles } from "../../src/report/palette.ts";
 
 Deno.test("renderSvg() draws a faceted line figure with its axis titles, legend and panels", async () => {
   const points = [];
@@ -52,4 +53,63 @@ Deno.test("lineFigureSpec() without panels is a plain layered chart; bands only 
   assertEquals((spec.layer as unknown[]).length, 1);
   const svg = await renderSvg(spec);
   assert_(svg.includes("step") && svg.includes("f(x)"));
+});
+
+Deno.test("a six-panel figure with a long subtitle fits a printed page at readable type", async () => {
+  const points = [];
+  for (
+    const panel of [
+      "single",
+      "frog",
+      "fg-mean",
+      "fg-mean, normalised",
+      "fg-sum",
+      "fg-sum, normalised",
+    ]
+  ) {
+    for (const k of [1, 4, 16, 64, 256]) {
+      for (const n of [1, 16, 256, 4096]) {
+        points.push({ x: n, y: Math.min(1, Math.sqrt(k / n)) * 30, series: `k=${k}`, panel });
+      }
+    }
+  }
+  const spec = lineFigureSpec({
+    title: "Norm ratio ‖fg‖/‖∇f‖",
+    subtitle: "solid: measured mean with 95% CI band; dashed: theory ".repeat(4),
+    xTitle: "dimension n",
+    yTitle: "‖fg‖ / ‖∇f‖",
+    seriesTitle: "tangents",
+    points,
+    styles: "ordinal",
+    xScale: "log",
+    yScale: "log",
+    independentY: true,
+  });
+  const svg = await renderSvg(spec);
+  const width = Number(/<svg[^>]* width="([\d.]+)"/.exec(svg)![1]);
+  assert_(width <= 1000, `figure is ${width} px wide`); // A4 landscape holds 1047 px unscaled
+  const sizes = [...svg.matchAll(/font-size="([\d.]+)px"/g)].map((m) => Number(m[1]));
+  assert_(Math.min(...sizes) >= 12, `smallest text ${Math.min(...sizes)} px`);
+  assert_(wrapText("a ".repeat(200)).every((l) => l.length <= SUBTITLE_CHARS));
+});
+
+Deno.test("approach figures draw one legend whose entries differ in colour or dash", async () => {
+  const labels = ["bp", "fg k=1", "fg-mean k=2", "frog k=2", "fg-mean k=4", "frog k=4"];
+  const spec = lineFigureSpec({
+    title: "Convergence",
+    xTitle: "step",
+    yTitle: "f",
+    seriesTitle: "approach",
+    points: labels.flatMap((series, i) => [{ x: 0, y: 10, series }, { x: 1, y: i + 1, series }]),
+    seriesOrder: labels,
+    styles: approachStyles(labels),
+  });
+  const enc = (spec.layer as { encoding: Record<string, { scale: { range: unknown[] } }> }[])[0]
+    .encoding;
+  const colours = enc.color.scale.range as string[];
+  const dashes = enc.strokeDash.scale.range as number[][];
+  const keys = labels.map((_, i) => `${colours[i]} ${dashes[i]}`);
+  assertEquals(new Set(keys).size, labels.length);
+  const svg = await renderSvg(spec);
+  assertEquals((svg.match(/>approach</g) ?? []).length, 1); // colour and dash share one legend
 });

@@ -44,8 +44,18 @@ async function buildAll(): Promise<{ tables: string; verify: string; report: str
   const tables = join(ROOT, "tables"), verify = join(ROOT, "verify"), report = join(ROOT, "report");
   await tablesStage.run(testContext({ profile: "smoke" as const }, tables, inputs, REPO_ROOT_DIR));
   await verifyStage.run(testContext(verifyStage.params("smoke"), verify, inputs, REPO_ROOT_DIR));
+  const data = join(ROOT, "data");
+  await Deno.mkdir(data);
+  await Deno.writeTextFile(
+    join(data, "manifest.json"),
+    JSON.stringify({
+      ...JSON.parse(await Deno.readTextFile(join(functions, "manifest.json"))),
+      stage: "data",
+      key: "da7a0123456789",
+    }),
+  );
   await reportStage.run(
-    testContext(reportStage.params("smoke"), report, { tables, verify }, REPO_ROOT_DIR),
+    testContext(reportStage.params("smoke"), report, { data, tables, verify }, REPO_ROOT_DIR),
   );
   return { tables, verify, report };
 }
@@ -91,6 +101,12 @@ Deno.test("report page shows tables as HTML, the verification verdict, not-run s
   ) {
     assert_(html.includes(fact), `provenance shows ${fact}`);
   }
+  // Provenance: the data manifest (a report input) and the report itself join the upstream ones.
+  const stages = [...html.matchAll(/<details><summary>([a-z]+)<\/summary>/g)].map((m) => m[1]);
+  for (const s of ["data", "functions", "report"]) { // tables and verify ran without the pipeline here
+    assert_(stages.includes(s), `provenance of ${s}: ${stages}`);
+  }
+  assert_(html.includes("da7a0123456789") && html.includes("tables key-tables"));
   const opens = (html.match(/<table /g) ?? []).length;
   const closes = (html.match(/<\/table>/g) ?? []).length;
   assertEquals(opens, closes);

@@ -54,7 +54,7 @@ Deno.test("tablesStage writes every section's tables in four formats and its fig
   }
   const cos = await Deno.readTextFile(join(out, "approx", "approx_cosine.md"));
   assert_(cos.includes("| approach | k | n=1 | n=4 | n=16 |"), cos);
-  assert_(/\| frog \| 4 \| 1 ± 0 \| 1 ± [^|]+ \| 0\.\d+ ± 0\.0\d+ \|/.test(cos), cos);
+  assert_(/\| frog \| 4 \| 1 ± 0 \| 1\.000 ± [^|]+ \| 0\.\d+ ± 0\.0\d+ \|/.test(cos), cos);
   const fig = await Deno.readTextFile(join(out, "approx", "approx_cosine.svg"));
   for (const t of ["dimension n", "cosine similarity", "frog", "single tangent (k=1)"]) {
     assert_(fig.includes(t), t);
@@ -68,7 +68,7 @@ Deno.test("tablesStage writes every section's tables in four formats and its fig
     `${bp["n=2"]} vs ${expected}`,
   );
   const net = await Deno.readTextFile(join(out, "networks", "networks_results.md"));
-  assert_(net.includes("| fc_w=256 | mnist | bp | 1 | 85 | "), net);
+  assert_(net.includes("| fc_w=256 | mnist | bp | 1 | 85.00 | "), net); // one decimals count per column
   assert_(net.includes("@best-val"), net);
 });
 
