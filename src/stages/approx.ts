@@ -137,15 +137,15 @@ export function applyApproxFlags(values: FlagValues, base: ApproxParams): Approx
       if (values.mode === undefined) p.mode = "normal";
     }
   }
-  if (values.n !== undefined) p.ns = listOf(strings(values.n), (x) => positiveInt("n", x));
-  if (values.k !== undefined) p.ks = listOf(strings(values.k), (x) => positiveInt("k", x));
+  if (values.n !== undefined) p.ns = listOf("n", strings(values.n), (x) => positiveInt("n", x));
+  if (values.k !== undefined) p.ks = listOf("k", strings(values.k), (x) => positiveInt("k", x));
   if (values["num-samples"] !== undefined) {
     const s = positiveInt("num-samples", strings(values["num-samples"]).at(-1)!);
     p.numSamples = s;
     p.angleSamples = s;
     p.largeNSamples = s;
   }
-  if (values.angles !== undefined) p.angles = listOf(strings(values.angles), angleOf);
+  if (values.angles !== undefined) p.angles = listOf("angles", strings(values.angles), angleOf);
   if (values["large-n"] === true) p.largeN = true;
   for (const [flag, list] of [["n", p.ns], ["k", p.ks], ["angles", p.angles]] as const) {
     if (list.length === 0) throw new UsageError(`--${flag} must list at least one value`);
