@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     json: { type: "string" },
   });
   const backend = oneOf("backend", values.backend!, ["wasm", "cpu"] as const);
-  const ns = listOf(values.ns!, (v) => positiveInt("ns", v));
+  const ns = listOf("ns", values.ns!, (v) => positiveInt("ns", v));
   const steps = positiveInt("steps", values.steps!);
   const repeats = positiveInt("repeats", values.repeats!);
   const lr = numberIn("lr", values.lr!, Number.MIN_VALUE);

@@ -59,23 +59,35 @@ export const sampleStandardBasis: TangentSampler = (_rng, k, n, out): Float32Arr
   return v;
 };
 
+/** The angles `specific_angle_<A>` takes, in degrees: an angle between two directions. */
+export const SPECIFIC_ANGLE_RANGE: readonly [number, number] = [0, 180];
+
 /**
  * `specific_angle_<A>`: unit tangents; the first is a random direction b,
  * every other one is at exactly A degrees to b (spec §1.2). A = 0 keeps the
  * normalised random rows. The angle is converted to radians in float32, as
- * in the reference (cos 90° ≈ −4.4e−8).
+ * in the reference (cos 90° ≈ −4.4e−8). A secondary tangent needs a direction
+ * orthogonal to b, so for A ≠ 0 and k ≥ 2 the dimension must be n ≥ 2 (at
+ * n = 1 the reference divides by a zero residual and returns NaN).
  *
- * @param degrees the angle A in degrees
+ * @param degrees the angle A in degrees, in [0, 180] (the angle between two directions)
+ * @throws RangeError for an angle outside [0, 180]; the sampler throws for n = 1 with k ≥ 2
  */
 export function specificAngleSampler(degrees: number): TangentSampler {
-  if (!Number.isFinite(degrees)) {
+  const [lo, hi] = SPECIFIC_ANGLE_RANGE;
+  if (!Number.isFinite(degrees) || degrees < lo || degrees > hi) {
     throw new RangeError(
-      `Cannot build a specific-angle sampler: angle must be finite, got ${degrees}`,
+      `Cannot build a specific-angle sampler: angle must be in [${lo}, ${hi}] degrees, got ${degrees}`,
     );
   }
   const rad = Math.fround(Math.fround(degrees) * Math.fround(Math.PI / 180));
   const c = Math.fround(Math.cos(rad)), s = Math.fround(Math.sin(rad));
   return (rng, k, n, out) => {
+    if (degrees !== 0 && k > 1 && n < 2) {
+      throw new RangeError(
+        `Cannot sample specific_angle_${degrees} tangents: k = ${k} tangents at an angle need n ≥ 2, got n = ${n}`,
+      );
+    }
     const v = output(k, n, out);
     const u = rng.zigguratNormal(new Float64Array(k * n));
     for (let j = 0; j < k; j++) {

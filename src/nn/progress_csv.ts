@@ -108,8 +108,9 @@ export interface EpochRecord {
 }
 
 /**
- * The CSV rows of a run (cells in {@link progressColumns} order). NaN cells are
- * written empty by the CSV writer, as pandas does.
+ * The CSV rows of a run (cells in {@link progressColumns} order). The timer
+ * columns of epoch 0 (no training yet) are null, written as empty cells ("not
+ * applicable"); a NaN loss or accuracy is written as `NaN`.
  *
  * @example
  * ```ts
@@ -123,7 +124,10 @@ export interface EpochRecord {
  * console.assert(progressRows(facts, []).length === 0);
  * ```
  */
-export function progressRows(f: RunFacts, records: readonly EpochRecord[]): (string | number)[][] {
+export function progressRows(
+  f: RunFacts,
+  records: readonly EpochRecord[],
+): (string | number | null)[][] {
   const names = timerNames(f.spec);
   const constants = constantColumns(f).map(([, v]) => v);
   return records.map((r) => [
@@ -136,7 +140,7 @@ export function progressRows(f: RunFacts, records: readonly EpochRecord[]): (str
     r.test_accuracy,
     r.trainSeconds,
     r.evalSeconds,
-    ...names.map((n) => r.epoch === 0 ? NaN : r.timers[n] ?? 0),
+    ...names.map((n) => r.epoch === 0 ? null : r.timers[n] ?? 0),
     ...constants,
   ]);
 }

@@ -55,28 +55,9 @@ export interface CliIo {
   rootDir?: string;
 }
 
-function flagList(options: Options): string {
-  return Object.keys(options).map((f) => `--${f}`).join(", ");
-}
-
-/** parseFlags with messages that list the allowed flags. */
-function parseWith(args: string[], options: Options): FlagValues {
-  try {
-    return parseFlags(args, options).values as FlagValues;
-  } catch (e) {
-    const msg = (e as Error).message;
-    const unknown = /^Unknown option '([^']+)'/.exec(msg);
-    if (unknown) {
-      throw new UsageError(`unknown flag ${unknown[1]}; allowed flags: ${flagList(options)}`);
-    }
-    const positional = /^Unexpected argument '([^']*)'/.exec(msg);
-    if (positional) {
-      throw new UsageError(
-        `unexpected argument "${positional[1]}"; allowed flags: ${flagList(options)}`,
-      );
-    }
-    throw e;
-  }
+/** parseFlags (one-line UsageErrors that list the allowed flags) with the help lines. */
+function parseWith(args: string[], options: Options, help: Record<string, string>): FlagValues {
+  return parseFlags(args, options, { help }).values as FlagValues;
 }
 
 function flagUsage(name: string, opt: Options[string]): string {
@@ -133,11 +114,13 @@ export function formatStageHelp(stage: Stage): string {
   return lines.join("\n");
 }
 
+const ONLY_HELP = "comma-separated stages to run (with their upstream stages)";
+
 function reproduceHelp(stages: readonly Stage[]): string {
   const options = { ...COMMON_OPTIONS, only: { type: "string" } } as Options;
   const help = {
     ...COMMON_HELP,
-    only: "comma-separated stages to run (with their upstream stages)",
+    only: ONLY_HELP,
   };
   return [
     "Usage: deno task reproduce [flags]   (deno run -A tasks/reproduce.ts [flags])",
@@ -232,7 +215,7 @@ export async function stageMain(
     }
   }
   const options: Options = { ...COMMON_OPTIONS, ...stage.flags.options };
-  const values = parseWith([...rest], options);
+  const values = parseWith([...rest], options, { ...COMMON_HELP, ...stage.flags.help });
   const common = commonValues(values);
   const flagValues: FlagValues = {};
   for (const f of Object.keys(stage.flags.options)) flagValues[f] = values[f];
@@ -285,18 +268,20 @@ export async function reproduceMain(
     return 0;
   }
   const options: Options = { ...COMMON_OPTIONS, only: { type: "string" } };
-  const values = parseWith([...args], options);
+  const values = parseWith([...args], options, { ...COMMON_HELP, only: ONLY_HELP });
   const common = commonValues(values);
-  const only = values.only === undefined ? undefined : listOf(values.only as string, (s) => {
-    if (!stages.some((x) => x.name === s)) {
-      throw new UsageError(
-        `--only must list stages from ${
-          stages.map((x) => x.name).join(", ") || "(none registered)"
-        }, got "${s}"`,
-      );
-    }
-    return s;
-  });
+  const only = values.only === undefined
+    ? undefined
+    : listOf("only", values.only as string, (s) => {
+      if (!stages.some((x) => x.name === s)) {
+        throw new UsageError(
+          `--only must list stages from ${
+            stages.map((x) => x.name).join(", ") || "(none registered)"
+          }, got "${s}"`,
+        );
+      }
+      return s;
+    });
   if (only !== undefined && only.length === 0) {
     throw new UsageError("--only must name at least one stage");
   }

@@ -10,7 +10,8 @@ import { writeFileAtomic } from "../io/files.ts";
 /**
  * Writes a CSV file (header line + rows, `\n` line ends, quoting only where
  * needed) atomically, following pandas' `to_csv` conventions: numbers in
- * JavaScript's shortest round-trip form, NaN, null and undefined as an empty
+ * JavaScript's shortest round-trip form, NaN as `NaN` (a computed value that
+ * is undefined, never an empty cell), null and undefined ("not applicable") as an empty
  * cell, ±Infinity as `inf`/`-inf`, booleans as `True`/`False`. Pass strings
  * for exact control of a cell.
  *
@@ -41,7 +42,7 @@ export async function writeCsvAtomic(
     record_delimiter: "unix",
     cast: {
       number: (v: number) =>
-        Number.isNaN(v) ? "" : v === Infinity ? "inf" : v === -Infinity ? "-inf" : String(v),
+        Number.isNaN(v) ? "NaN" : v === Infinity ? "inf" : v === -Infinity ? "-inf" : String(v),
       boolean: (v: boolean) => v ? "True" : "False",
     },
   });

@@ -13,8 +13,8 @@
  * @module
  */
 import { join } from "node:path";
-import { listOf, oneOf, positiveInt, UsageError } from "../cli/args.ts";
-import { getSampler } from "../core/mod.ts";
+import { listOf, oneOf, parseDecimal, positiveInt, UsageError } from "../cli/args.ts";
+import { getSampler, SPECIFIC_ANGLE_RANGE } from "../core/mod.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../io/files.ts";
 import type { Profile, Stage, StageContext, StageFlags } from "../pipeline/stage.ts";
 export type { SummaryRow } from "./approx/table.ts";
@@ -101,10 +101,32 @@ export type FlagValues = Record<string, string | boolean | string[] | boolean[] 
 const strings = (v: FlagValues[string]) =>
   (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === "string");
 
+const [ANGLE_MIN, ANGLE_MAX] = SPECIFIC_ANGLE_RANGE;
+const ANGLE_RULE = `integer degrees in [${ANGLE_MIN}, ${ANGLE_MAX}]`;
+
+/** An angle in integer degrees within SPECIFIC_ANGLE_RANGE, or NaN. */
+function angleIn(raw: string): number {
+  const v = parseDecimal(raw, true);
+  return v >= ANGLE_MIN && v <= ANGLE_MAX ? v : NaN;
+}
+
 function angleOf(raw: string): number {
-  const v = Number(raw);
-  if (!/^\s*\d+\s*$/.test(raw) || v > 180) {
-    throw new UsageError(`--angles must be integer degrees in [0, 180], got "${raw}"`);
+  const v = angleIn(raw);
+  if (Number.isNaN(v)) throw new UsageError(`--angles must be ${ANGLE_RULE}, got "${raw}"`);
+  return v;
+}
+
+const ANGLE_SAMPLER = /^specific_angle_(.*)$/;
+
+/** The angle of a `specific_angle_<A>` key (checked like --angles), or undefined for other keys. */
+function samplerAngle(key: string): number | undefined {
+  const m = ANGLE_SAMPLER.exec(key);
+  if (!m) return undefined;
+  const v = angleIn(m[1]);
+  if (Number.isNaN(v)) {
+    throw new UsageError(
+      `--tangents specific_angle_<A> takes A in ${ANGLE_RULE} (as --angles), got "${key}"`,
+    );
   }
   return v;
 }
@@ -128,6 +150,7 @@ export function applyApproxFlags(values: FlagValues, base: ApproxParams): Approx
     if (t === "angle") {
       if (values.mode === undefined) p.mode = "angle";
     } else {
+      samplerAngle(t);
       try {
         getSampler(t);
       } catch {
@@ -137,18 +160,26 @@ export function applyApproxFlags(values: FlagValues, base: ApproxParams): Approx
       if (values.mode === undefined) p.mode = "normal";
     }
   }
-  if (values.n !== undefined) p.ns = listOf(strings(values.n), (x) => positiveInt("n", x));
-  if (values.k !== undefined) p.ks = listOf(strings(values.k), (x) => positiveInt("k", x));
+  if (values.n !== undefined) p.ns = listOf("n", strings(values.n), (x) => positiveInt("n", x));
+  if (values.k !== undefined) p.ks = listOf("k", strings(values.k), (x) => positiveInt("k", x));
   if (values["num-samples"] !== undefined) {
     const s = positiveInt("num-samples", strings(values["num-samples"]).at(-1)!);
     p.numSamples = s;
     p.angleSamples = s;
     p.largeNSamples = s;
   }
-  if (values.angles !== undefined) p.angles = listOf(strings(values.angles), angleOf);
+  if (values.angles !== undefined) p.angles = listOf("angles", strings(values.angles), angleOf);
   if (values["large-n"] === true) p.largeN = true;
   for (const [flag, list] of [["n", p.ns], ["k", p.ks], ["angles", p.angles]] as const) {
     if (list.length === 0) throw new UsageError(`--${flag} must list at least one value`);
+  }
+  const angle = samplerAngle(p.tangents);
+  const angled = angle !== undefined && angle !== 0 && Math.max(...p.ks) > 1;
+  if (p.mode !== "angle" && angled && Math.min(...p.ns) < 2) {
+    throw new UsageError(
+      `--tangents ${p.tangents} needs every --n ≥ 2 (tangents at an angle to a first one need ` +
+        `a second dimension), got --n ${p.ns.join(",")}`,
+    );
   }
   if (p.tangents.includes("varying_length_") && Math.max(...p.ks) > Math.min(...p.ns)) {
     throw new UsageError(
@@ -226,6 +257,15 @@ function unitWork(u: { n: number; ks: number[]; S: number }): number {
 interface UnitFile {
   fingerprint: string;
   summary: SummaryRow[];
+  /** NaN values among the unit's raw metrics. */
+  nanValues?: number;
+}
+
+/** NaN values among a configuration's per-sample metric columns. */
+export function countNaN(m: readonly Float32Array[]): number {
+  let count = 0;
+  for (const col of m) for (const x of col) if (x !== x) count++;
+  return count;
 }
 
 /** Computes one unit (all configurations at one n): raw CSV rows and summary rows. */
@@ -236,7 +276,7 @@ export async function computeUnit(
   S: number,
   onWork: (w: number) => void = () => {},
   log: (m: string) => void = () => {},
-): Promise<{ raw: string; summary: SummaryRow[] }> {
+): Promise<{ raw: string; summary: SummaryRow[]; nanValues: number }> {
   const configs = approxConfigs(ks);
   const ill = new Map<number, { count: number; worst: number; deficient: number }>();
   const results = await computeMetrics(sampler, n, configs, S, {
@@ -262,7 +302,17 @@ export async function computeUnit(
   }
   const raw = configs.map((c) => rawRowsCsv(n, c, sampler, results.get(c)!)).join("");
   const summary = configs.map((c) => summarize(n, c, sampler, results.get(c)!));
-  return { raw, summary };
+  const nan = configs.map((c) => [c.label, countNaN(results.get(c)!)] as const)
+    .filter(([, count]) => count > 0);
+  const nanValues = nan.reduce((a, [, count]) => a + count, 0);
+  if (nanValues > 0) {
+    log(
+      `n=${n}: ${nanValues} metric values are NaN (written as NaN) in ${
+        nan.map(([label, count]) => `${label} (${count})`).join(", ")
+      }`,
+    );
+  }
+  return { raw, summary, nanValues };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -288,7 +338,7 @@ async function run(ctx: StageContext<ApproxParams>): Promise<Record<string, unkn
       ticked = t;
     }
   };
-  let rows = 0, resumed = 0;
+  let rows = 0, resumed = 0, nanValues = 0;
   try {
     for (const r of runs) {
       const summaries: SummaryRow[] = [];
@@ -305,14 +355,22 @@ async function run(ctx: StageContext<ApproxParams>): Promise<Record<string, unkn
           resumed++;
           advance(unitWork(u));
         } else {
-          const { raw, summary } = await computeUnit(r.sampler, u.n, u.ks, u.S, advance, ctx.log);
+          const { raw, summary, nanValues } = await computeUnit(
+            r.sampler,
+            u.n,
+            u.ks,
+            u.S,
+            advance,
+            ctx.log,
+          );
           await writeFileAtomic(`${base}.csv`, raw);
-          unit = { fingerprint, summary };
+          unit = { fingerprint, summary, nanValues };
           await writeJsonAtomic(`${base}.json`, unit);
         }
         fragments.push(await Deno.readTextFile(`${base}.csv`));
         summaries.push(...unit.summary);
         rows += unit.summary.length * u.S;
+        nanValues += unit.nanValues ?? 0;
       }
       const dir = join(ctx.outDir, r.folder);
       await writeFileAtomic(
@@ -325,7 +383,15 @@ async function run(ctx: StageContext<ApproxParams>): Promise<Record<string, unkn
     bar.stop();
   }
   if (resumed > 0) ctx.log(`resumed: ${resumed} completed unit(s) reused`);
-  return { folders: runs.map((r) => r.folder), rawRows: rows, resumedUnits: resumed };
+  if (nanValues > 0) {
+    ctx.log(`warning: ${nanValues} metric values are NaN (written as NaN in raw_data.csv)`);
+  }
+  return {
+    folders: runs.map((r) => r.folder),
+    rawRows: rows,
+    resumedUnits: resumed,
+    nanValues,
+  };
 }
 
 /**

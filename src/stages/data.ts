@@ -200,7 +200,7 @@ export const dataStage: Stage<DataParams> = {
       const p: DataParams = { ...base };
       if (values.datasets !== undefined) {
         const raw = values.datasets as string | string[];
-        const picked = listOf(raw, (s) => oneOf("datasets", s, DATASET_NAMES));
+        const picked = listOf("datasets", raw, (s) => oneOf("datasets", s, DATASET_NAMES));
         if (picked.length === 0) {
           throw new UsageError(
             `--datasets must list one or more of ${DATASET_NAMES.join(", ")}, got "${raw}"`,

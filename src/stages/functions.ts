@@ -171,7 +171,7 @@ const str = (v: FlagValues[string]) => v as string | string[];
 export function applyFunctionsFlags(values: FlagValues, base: FunctionsParams): FunctionsParams {
   const p: FunctionsParams = structuredClone(base);
   if (values.function !== undefined) {
-    p.functions = listOf(str(values.function), (name) => {
+    p.functions = listOf("function", str(values.function), (name) => {
       try {
         return getFunction(name).name;
       } catch (e) {
@@ -179,13 +179,13 @@ export function applyFunctionsFlags(values: FlagValues, base: FunctionsParams): 
       }
     });
   }
-  if (values.n !== undefined) p.ns = listOf(str(values.n), (s) => positiveInt("n", s));
-  if (values.k !== undefined) p.ks = listOf(str(values.k), (s) => positiveInt("k", s));
+  if (values.n !== undefined) p.ns = listOf("n", str(values.n), (s) => positiveInt("n", s));
+  if (values.k !== undefined) p.ks = listOf("k", str(values.k), (s) => positiveInt("k", s));
   if (values.seeds !== undefined && values["num-seeds"] !== undefined) {
     throw new UsageError("--seeds and --num-seeds cannot be combined: give one of them");
   }
   if (values.seeds !== undefined) {
-    p.seeds = listOf(str(values.seeds), (s) => nonNegativeInt("seeds", s));
+    p.seeds = listOf("seeds", str(values.seeds), (s) => nonNegativeInt("seeds", s));
     p.custom.seeds = [...p.seeds];
   }
   if (values["num-seeds"] !== undefined) {

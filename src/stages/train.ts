@@ -8,7 +8,14 @@
  * @module
  */
 import { join } from "node:path";
-import { listOf, nonNegativeInt, numberIn, oneOf, positiveInt, UsageError } from "../cli/args.ts";
+import {
+  listOf,
+  nonNegativeInt,
+  oneOf,
+  positiveInt,
+  positiveNumber,
+  UsageError,
+} from "../cli/args.ts";
 import { readPreparedDataset } from "../data/prepared.ts";
 import { imageSplitSource, type TrainingData } from "../nn/data_source.ts";
 import {
@@ -168,13 +175,15 @@ const one = (v: FlagValues[string]) => (Array.isArray(v) ? v[v.length - 1] : v) 
 export function applyTrainFlags(values: FlagValues, base: TrainParams): TrainParams {
   const p: TrainParams = structuredClone(base);
   if (values.width !== undefined) {
-    p.widths = listOf(str(values.width), (s) => positiveInt("width", s));
+    p.widths = listOf("width", str(values.width), (s) => positiveInt("width", s));
   }
   if (values.approach !== undefined || values.k !== undefined) {
     const approaches = values.approach !== undefined
-      ? listOf(str(values.approach), (s) => oneOf("approach", s, APPROACHES))
+      ? listOf("approach", str(values.approach), (s) => oneOf("approach", s, APPROACHES))
       : [...new Set(base.approaches.map((a) => a.approach))];
-    const ks = values.k !== undefined ? listOf(str(values.k), (s) => positiveInt("k", s)) : null;
+    const ks = values.k !== undefined
+      ? listOf("k", str(values.k), (s) => positiveInt("k", s))
+      : null;
     const grid: ApproachK[] = [];
     for (const a of new Set(approaches)) {
       if (a === "bp") {
@@ -187,7 +196,7 @@ export function applyTrainFlags(values: FlagValues, base: TrainParams): TrainPar
     p.approaches = grid;
   }
   if (values.seeds !== undefined) {
-    p.seeds = [...new Set(listOf(str(values.seeds), (s) => nonNegativeInt("seeds", s)))];
+    p.seeds = listOf("seeds", str(values.seeds), (s) => nonNegativeInt("seeds", s));
   }
   if (values.epochs !== undefined) p.epochs = positiveInt("epochs", one(values.epochs));
   if (values["max-batches-per-epoch"] !== undefined) {
@@ -204,9 +213,7 @@ export function applyTrainFlags(values: FlagValues, base: TrainParams): TrainPar
     p.perturbation = oneOf("perturbation", one(values.perturbation), PERTURBATIONS);
   }
   if (values.lr !== undefined) {
-    const lr = numberIn("lr", one(values.lr));
-    if (lr <= 0) throw new UsageError(`--lr must be a number > 0, got "${one(values.lr)}"`);
-    p.lr = lr;
+    p.lr = positiveNumber("lr", one(values.lr));
   }
   if (values.optimizer !== undefined) {
     p.optimizer = oneOf("optimizer", one(values.optimizer), OPTIMIZERS);

@@ -148,3 +148,21 @@ Deno.test("tangentsTensor() reshapes k×n tangents to [k, ...shape]", () => {
   t.dispose();
   assert.equal(tf.memory().numTensors, 0);
 });
+
+Deno.test("specific_angle rejects angles outside [0, 180] and angled tangents at n = 1 (no NaN)", () => {
+  for (const bad of ["specific_angle_200", "specific_angle_181", "specific_angle_-5"]) {
+    assert.throws(() => getSampler(bad), /angle must be in \[0, 180\] degrees/, bad);
+  }
+  assert.ok(getSampler("specific_angle_180") !== undefined);
+  assert.throws(
+    () => sampleTangents(new Rng(7), "specific_angle_45", 4, 1),
+    /k = 4 tangents at an angle need n ≥ 2, got n = 1/,
+  );
+  // Still defined: one tangent (only b) at n = 1, and A = 0 (no rotation).
+  assert.deepEqual(
+    Array.from(sampleTangents(new Rng(7), "specific_angle_45", 1, 1)).map(Math.abs),
+    [1],
+  );
+  const zero = sampleTangents(new Rng(7), "specific_angle_0", 3, 1);
+  assert.ok(zero.every((x) => Math.abs(x) === 1));
+});

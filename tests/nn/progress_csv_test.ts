@@ -107,7 +107,7 @@ Deno.test("progressColumns() for fwad use the forward-mode timers and no sim-onl
   );
 });
 
-Deno.test("progressRows() leave epoch-0 timers NaN, k empty for bp, and fill the constants", () => {
+Deno.test("progressRows() leave epoch-0 timers null (empty: not applicable), k empty for bp, and fill the constants", () => {
   const f = facts({ approach: "bp", k: 1, mode: "sim", perturbation: "node" });
   const rec = (epoch: number): EpochRecord => ({
     epoch,
@@ -123,8 +123,8 @@ Deno.test("progressRows() leave epoch-0 timers NaN, k empty for bp, and fill the
   });
   const [r0, r1] = progressRows(f, [rec(0), rec(1)]);
   const cols = progressColumns(f);
-  const at = (row: (string | number)[], c: string) => row[cols.indexOf(c)];
-  assertEquals([at(r0, "time__forward_s"), at(r0, "time__step_s")], [NaN, NaN]);
+  const at = (row: (string | number | null)[], c: string) => row[cols.indexOf(c)];
+  assertEquals([at(r0, "time__forward_s"), at(r0, "time__step_s")], [null, null]);
   assertEquals([at(r1, "time__forward_s"), at(r1, "time__step_s")], [0.5, 0.1]);
   assertEquals(at(r0, "time__train_epoch_s"), 0);
   assertEquals([at(r1, "k"), at(r1, "fg_computation_mode"), at(r1, "seed")], ["", "", 2]);

@@ -38,7 +38,11 @@ const badInputs: [string[], RegExp][] = [
     ["stage", "a", "--n", "0", "--profile", "smoke"],
     /^error: --n must be a positive integer, got "0"$/,
   ],
-  [["stage", "a", "--profile"], /^error: Option '--profile <value>' argument missing$/],
+  [
+    ["stage", "a", "--profile"],
+    /^error: --profile needs a value \(grid sizes: smoke \| quick \| paper \(default paper\)\)$/,
+  ],
+  [["stage", "a", "--n", "-3"], /^error: --n must be a positive integer, got "-3"$/],
   [["stage", "zzz"], /^error: unknown stage "zzz"; stages: a, b, c, d, verdict$/],
   [
     ["reproduce", "--profile", "huge"],

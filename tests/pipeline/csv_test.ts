@@ -13,7 +13,7 @@ Deno.test("writeCsvAtomic() follows pandas conventions and checks row lengths", 
     ]);
     assertEquals(
       await Deno.readTextFile(path),
-      'n,x,flag,note\n1,0.1,True,"a,b"\n2,,False,\n3,-inf,False,"say ""hi"""\n',
+      'n,x,flag,note\n1,0.1,True,"a,b"\n2,NaN,False,\n3,-inf,False,"say ""hi"""\n',
     );
     await rejects(writeCsvAtomic(path, ["a", "b"], [[1]]), /row 0 has 1 cells, the header has 2/);
   } finally {

@@ -265,6 +265,15 @@ Deno.test("approx flags reject bad values with a UsageError naming the flag and 
     [{ angles: ["-5"] }, /--angles must be integer degrees in \[0, 180\]/],
     [{ mode: "all" }, /--mode must be one of normal, angle, both, got "all"/],
     [{ "num-samples": "0" }, /--num-samples must be a positive integer/],
+    [
+      { tangents: "specific_angle_200" },
+      /--tangents specific_angle_<A> takes A in integer degrees in \[0, 180\]/,
+    ],
+    [
+      { tangents: "specific_angle_45", n: ["1,4"], k: ["4"] },
+      /--tangents specific_angle_45 needs every --n ≥ 2/,
+    ],
+    [{ n: ["4,4"] }, /--n must list each value once, got "4" twice/],
   ];
   for (const [values, re] of cases) {
     assert.throws(
@@ -282,7 +291,7 @@ Deno.test("pyFloat() writes numbers like pandas (Python repr)", () => {
   assert.equal(pyFloat(123456.5), "123456.5");
   assert.equal(pyFloat(1e16), "1e+16");
   assert.equal(pyFloat(-0.00012), "-0.00012");
-  assert.equal(pyFloat(NaN), "");
+  assert.equal(pyFloat(NaN), "NaN");
 });
 
 Deno.test("computeMetrics(): the shared normal stream (worker or not) gives the same metrics as drawing per k", async () => {

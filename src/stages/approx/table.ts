@@ -41,10 +41,11 @@ export const SUMMARY_HEADER = [
  * Formats a number like Python's float repr (as pandas writes floats): the
  * shortest round-trip digits, at float32 precision when `f32`, a trailing
  * `.0` on integers, and scientific notation below 1e-4 or from 1e16 up.
- * NaN becomes an empty cell (pandas' default na_rep).
+ * NaN is written `NaN` (pandas reads it back as NaN), never as an empty cell,
+ * which would read as "not applicable" (pandas' default na_rep is empty).
  */
 export function pyFloat(x: number, f32 = false): string {
-  if (Number.isNaN(x)) return "";
+  if (Number.isNaN(x)) return "NaN";
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
   let e = "";
