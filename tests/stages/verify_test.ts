@@ -94,36 +94,44 @@ Deno.test("verify fails frog below 1 at k ≥ n and a broken norm-ratio identity
   ]);
 });
 
-Deno.test("verify compares bp with the authors' value to 3 significant figures under the LR-search settings", async () => {
+Deno.test("verify compares reference_bp/ with the authors' values: 3 significant figures, exact 0, order of magnitude at round-off level", async () => {
   const refs = await readMathReference(REPO_ROOT_DIR);
-  const ref = refs.find((r) => r.function === "styblinski-tang" && r.n === 4 && r.kind === "bp")!;
-  const run = (last: number) => ({
-    fn: "styblinski-tang",
-    n: 4,
+  const ref = (fn: string, n: number) =>
+    refs.find((r) => r.function === fn && r.n === n && r.kind === "bp")!;
+  const run = (fn: string, n: number, last: number, patience = 100) => ({
+    fn,
+    n,
     label: "Backpropagation",
     seed: 0,
-    lr: ref.lr,
-    patience: 100,
-    maxSteps: 1000,
-    ys: [0, last / 2, last],
+    lr: ref(fn, n).lr,
+    patience,
+    maxSteps: fn === "rosenbrock" ? 25000 : 1000,
+    ys: [1, last],
   });
-  for (
-    const [name, last, pass] of [["good", ref.final * (1 + 1e-4), true], [
-      "bad",
-      ref.final * 0.98,
+  const st = ref("styblinski-tang", 4).final; // −156.66468811035156: half a unit of the 3rd figure is 0.5
+  const cases: [string, ReturnType<typeof run>, boolean][] = [
+    ["st exact", run("styblinski-tang", 4, st), true],
+    ["st +0.45", run("styblinski-tang", 4, st + 0.45), true],
+    [
+      "st +0.55 (4th figure off by more than half a unit)",
+      run("styblinski-tang", 4, st + 0.55),
       false,
-    ]] as const
-  ) {
-    const dir = join(ROOT, `fn_ref_${name}`);
-    await writeFunctionsFixture(dir, [run(last)]);
+    ],
+    ["st off by 1%", run("styblinski-tang", 4, st * 1.01), false],
+    ["st with patience 50", run("styblinski-tang", 4, st, 50), false],
+    ["sphere 0 (denormal)", run("sphere", 2, 1.8e-40), true],
+    ["sphere not 0", run("sphere", 2, 1e-30), false],
+    ["rosenbrock round-off ×2", run("rosenbrock", 2, 2 * ref("rosenbrock", 2).final), true],
+    ["rosenbrock round-off ×20", run("rosenbrock", 2, 20 * ref("rosenbrock", 2).final), false],
+  ];
+  for (const [name, r, pass] of cases) {
+    const dir = join(ROOT, `fn_ref_${name.replace(/\W+/g, "_")}`);
+    await writeFunctionsFixture(dir, [r], "reference_bp");
     const { checks } = await collectChecks({ functions: dir }, "smoke", REPO_ROOT_DIR);
     const results = decideChecks(checks).results;
-    assertEquals(results.length, 1);
-    assertEquals(
-      results[0].check,
-      "styblinski-tang n=4 bp: bp final f = authors' value to 3 significant figures (LR-search settings)",
-    );
-    assertEquals(results[0].pass, pass);
+    assertEquals(results.length, 1, name);
+    assert_(results[0].check.startsWith(`${r.fn} n=${r.n} bp, seed 0, patience 100: `), name);
+    assertEquals(results[0].pass, pass, `${name}: ${results[0].check}`);
   }
 });
 
@@ -171,37 +179,49 @@ Deno.test("verifyStage writes the table, prints failing rows and reports ok: fal
   assert_(log.some((l) => l.startsWith("FAILED networks: fc_w=256/mnist bp")), log.join("\n"));
 });
 
-Deno.test("verify compares styblinski-tang FG runs by the order of magnitude of f: another local minimum passes", async () => {
+Deno.test("verify treats the authors' styblinski-tang FG value as one more seed: a run in another local minimum passes, one far beyond the seeds' spread fails", async () => {
   const refs = await readMathReference(REPO_ROOT_DIR);
-  const ref = refs.find((r) =>
-    r.function === "styblinski-tang" && r.n === 8 && r.kind === "frog" && r.k === 4
-  )!;
-  const run = (last: number) => ({
-    fn: "styblinski-tang",
-    n: 8,
-    label: fgLabel(4, "orthogonal_projection"),
-    seed: 0,
-    lr: ref.lr,
-    patience: 50,
-    maxSteps: 1000,
-    ys: [0, last / 2, last], // stopped early by patience: not truncated by the budget
-  });
-  for (
-    const [name, last, pass] of [["local", ref.final + 14.13, true], [
-      "far",
-      ref.final / 20,
-      false,
-    ]] as const
-  ) {
-    const dir = join(ROOT, `fn_st_${name}`);
-    await writeFunctionsFixture(dir, [run(last)]);
-    const { checks } = await collectChecks({ functions: dir }, "smoke", REPO_ROOT_DIR);
-    const results = decideChecks(checks).results;
-    assertEquals(results.length, 1);
-    assert_(
-      results[0].check.startsWith("styblinski-tang n=8 frog k=4: f within an order of magnitude"),
-      results[0].check,
+  const labels = [
+    fgLabel(1, "mean"),
+    fgLabel(2, "mean"),
+    fgLabel(2, "orthogonal_projection"),
+    fgLabel(4, "mean"),
+    fgLabel(4, "orthogonal_projection"),
+  ];
+  const fStar = -39.16616570377141 * 8;
+  // Seeds end with 0 or 1 coordinate in the other local minimum (14.13 higher each).
+  const stuck = [[0, 1, 0, 0, 1], [1, 0, 0, 1, 0], [0, 0, 1, 0, 1], [1, 1, 0, 0, 0], [
+    0,
+    1,
+    1,
+    0,
+    0,
+  ]];
+  const runs = (frogK4Stuck: number) =>
+    labels.flatMap((label, i) =>
+      stuck[i].map((m, seed) => ({
+        fn: "styblinski-tang",
+        n: 8,
+        label,
+        seed,
+        lr: 0.01,
+        patience: 50,
+        maxSteps: 1000,
+        ys: [0, fStar + 14.13 * (i === 4 ? frogK4Stuck : m) + 1e-4],
+      }))
     );
-    assertEquals(results[0].pass, pass);
+  for (const [name, m, pass] of [["local", 1, true], ["far", 16, false]] as const) {
+    const dir = join(ROOT, `fn_st_${name}`);
+    await writeFunctionsFixture(dir, runs(m));
+    const { checks } = await collectChecks({ functions: dir }, "smoke", REPO_ROOT_DIR);
+    const results = decideChecks(checks).results.filter((r) =>
+      r.check.startsWith("styblinski-tang n=8 frog k=4: the authors' seed-0")
+    );
+    assertEquals(results.length, 1);
+    const ref = refs.find((r) =>
+      r.function === "styblinski-tang" && r.n === 8 && r.kind === "frog" && r.k === 4
+    )!;
+    assert_(ref.final - fStar < 1e-3, "the authors' run found the global minimum");
+    assertEquals(results[0].pass, pass, `${name}: ${JSON.stringify(results[0])}`);
   }
 });
