@@ -86,7 +86,7 @@ function chiSquareNodes(m: number, points: number): { x: Float64Array; w: Float6
  * k forward gradients with N(0, I_n) tangents (k = 1: the single-tangent
  * forward gradient): ‖ḡ‖/‖g‖ = √(A(A + B))/k with A ~ χ²_k, B ~ χ²_{n−1}
  * (see {@link meanNormRatioSquaredMoments}); E is a 2-D quadrature in log
- * coordinates (relative error < 1e-9), the variance E[r²] − E[r]² with
+ * coordinates (relative error < 1e-8), the variance E[r²] − E[r]² with
  * E[r²] = (n + k + 1)/k exact. Not √((n+k+1)/k) (Jensen). For the sum of k
  * forward gradients multiply both by k.
  */
