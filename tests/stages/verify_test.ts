@@ -14,6 +14,9 @@ import { decideChecks } from "../../src/report/checks.ts";
 import { parseCsv, toCsvText } from "../../src/report/csv.ts";
 import { readMathReference } from "../../src/report/reference.ts";
 import { fgLabel } from "../report/_fixtures.ts";
+import { initBackend } from "../../src/backend.ts";
+import { approxStage } from "../../src/stages/approx.ts";
+import { type FunctionsParams, functionsStage } from "../../src/stages/functions.ts";
 
 const ROOT = await Deno.makeTempDir({ prefix: "verify_test_" });
 globalThis.addEventListener("unload", () => Deno.removeSync(ROOT, { recursive: true }));
@@ -224,4 +227,127 @@ Deno.test("verify treats the authors' styblinski-tang FG value as one more seed:
     assert_(ref.final - fStar < 1e-3, "the authors' run found the global minimum");
     assertEquals(results[0].pass, pass, `${name}: ${JSON.stringify(results[0])}`);
   }
+});
+
+// ---- Injected bugs: outputs of the real approx and functions stages at small size, perturbed ----
+
+const REAL = join(ROOT, "real");
+await initBackend("cpu");
+await approxStage.run(
+  testContext(approxStage.params("smoke"), join(REAL, "approx"), {}, REPO_ROOT_DIR),
+);
+const realFunctions: FunctionsParams = {
+  ...functionsStage.params("smoke"),
+  functions: ["sphere", "styblinski-tang"],
+  ns: [2, 4],
+  ks: [2, 4],
+  seeds: [0, 1, 2],
+  maxSteps: null, // the functions' own 1000 steps: comparable with the authors'
+  customTangents: "off",
+  referenceBp: true,
+};
+await functionsStage.run(testContext(realFunctions, join(REAL, "functions"), {}, REPO_ROOT_DIR));
+
+/** Copies a stage folder and rewrites one CSV in it record by record. */
+async function perturbed(
+  stage: string,
+  file: string,
+  edit: (r: Record<string, string>, all: Record<string, string>[]) => void,
+): Promise<string> {
+  const dir = join(ROOT, `bug_${stage}_${file.replace(/\W+/g, "_")}`);
+  await copyDir(join(REAL, stage), dir);
+  const text = await Deno.readTextFile(join(dir, file));
+  const header = parseCsvHeader(text);
+  const recs = parseCsv(text);
+  const original = recs.map((r) => ({ ...r }));
+  for (const r of recs) edit(r, original);
+  await Deno.writeTextFile(
+    join(dir, file),
+    toCsvText(header, recs.map((r) => header.map((h) => r[h]))),
+  );
+  return dir;
+}
+
+async function copyDir(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for (const e of Deno.readDirSync(from)) {
+    if (e.isDirectory) await copyDir(join(from, e.name), join(to, e.name));
+    else await Deno.copyFile(join(from, e.name), join(to, e.name));
+  }
+}
+
+function parseCsvHeader(text: string): string[] {
+  return text.slice(0, text.indexOf("\n")).split(",");
+}
+
+async function failing(inputs: Record<string, string>): Promise<string[]> {
+  const { checks } = await collectChecks(inputs, "smoke", REPO_ROOT_DIR);
+  return decideChecks(checks).results.filter((r) => !r.pass).map((r) => r.check);
+}
+
+const METRIC_COLUMNS = (h: string) =>
+  /^(fg_norm|difference_norm|fg_norm\/true_grad_norm|dot_product|cosine_sim)_(mean|std|ci)$/.test(
+    h,
+  );
+
+Deno.test("injected bugs: the real stages' unperturbed outputs pass every check", async () => {
+  const inputs = { approx: join(REAL, "approx"), functions: join(REAL, "functions") };
+  assertEquals(await failing(inputs), []);
+  const { checks } = await collectChecks(inputs, "smoke", REPO_ROOT_DIR);
+  const names = checks.map((c) => c.check);
+  for (
+    const prefix of [
+      "fg-sum mean norm ratio = k·E[",
+      "fg-sum = k · fg-mean on the same tangents",
+      "frog mean cosine = E[χk]/E[χn]",
+      "styblinski-tang n=4 bp, seed 0, patience 100: final f = the authors' to 3 significant figures",
+      "sphere n=4 frog k=4: the authors' seed-0 log10(f − f*) is a plausible further seed",
+    ]
+  ) assert_(names.some((c) => c.startsWith(prefix)), prefix);
+});
+
+Deno.test("injected bug: fg-sum scaled like fg-mean (divided by k) fails verify", async () => {
+  const dir = await perturbed("approx", "approx_quality/summary.csv", (r, all) => {
+    if (r.agg !== "sum") return;
+    const m = all.find((x) =>
+      x.agg === "mean" && x.n === r.n && x.k === r.k &&
+      x.normalize_tangents === r.normalize_tangents
+    )!;
+    for (const h of Object.keys(r).filter(METRIC_COLUMNS)) r[h] = m[h];
+  });
+  const failed = await failing({ approx: dir });
+  assert_(failed.some((c) => c.startsWith("fg-sum mean norm ratio = k·E[")), failed.join("\n"));
+  assert_(failed.some((c) => c.startsWith("fg-sum = k · fg-mean on the same tangents")));
+  assert_(failed.every((c) => c.startsWith("fg-sum")), failed.join("\n"));
+});
+
+Deno.test("injected bug: frog replaced by fg-mean fails verify", async () => {
+  const dir = await perturbed("approx", "approx_quality/summary.csv", (r, all) => {
+    if (r.agg !== "orthogonal_projection") return;
+    const m = all.find((x) =>
+      x.agg === "mean" && x.n === r.n && x.k === r.k && x.normalize_tangents === "False"
+    )!;
+    for (const h of Object.keys(r).filter(METRIC_COLUMNS)) r[h] = m[h];
+  });
+  const failed = await failing({ approx: dir });
+  for (
+    const prefix of [
+      "frog mean cosine = E[χk]/E[χn]",
+      "frog is exact for k ≥ n",
+      "frog norm ratio = cosine",
+    ]
+  ) {
+    assert_(failed.some((c) => c.startsWith(prefix)), `${prefix}:\n${failed.join("\n")}`);
+  }
+});
+
+Deno.test("injected bug: bp off by 1% fails verify on every value not at round-off level", async () => {
+  const dir = await perturbed("functions", "reference_bp/styblinski-tang__summary.csv", (r) => {
+    r.last = String(Number(r.last) * 1.01);
+  });
+  const failed = await failing({ functions: dir });
+  assertEquals(failed.sort(), [
+    "styblinski-tang n=2 bp, seed 0, patience 100: final f = the authors' to 3 significant figures (§7.3: -78.3)",
+    "styblinski-tang n=4 bp, seed 0, patience 100: final f = the authors' to 3 significant figures (§7.3: -157)",
+  ]);
 });
