@@ -229,6 +229,14 @@ Deno.test("verify treats the authors' styblinski-tang FG value as one more seed:
   }
 });
 
+Deno.test("verify gives truncated runs no check against the authors' values and says so in the notes", async () => {
+  const { checks, notes } = await collectChecks({ functions: FUNCTIONS }, "smoke", REPO_ROOT_DIR);
+  assert_(!checks.some((c) => c.check.includes("the authors'")), "no comparison at budget 100");
+  // 2 functions × 3 n × 5 forward-gradient approaches × 2 seeds, all with budget 100 < 1000.
+  assert_(notes.some((n) => n.startsWith("Functions: 60 forward-gradient runs")), notes.join("\n"));
+  assert_(notes.some((n) => n.includes("no reference_bp/ runs")), notes.join("\n"));
+});
+
 // ---- Injected bugs: outputs of the real approx and functions stages at small size, perturbed ----
 
 const REAL = join(ROOT, "real");
