@@ -5,9 +5,13 @@
  * the chance of any false failure stays below 0.1% (Bonferroni over the
  * number of statistical checks). Deterministic checks have se = 0.
  *
+ * Every check also says how informative it is: its tolerance in units of the
+ * spread observed in its own sample (SE over Monte-Carlo samples, seeds'
+ * spread), and the smallest error of the measured value that would fail it.
+ *
  * @module
  */
-import { familyZ } from "./stats.ts";
+import { familyZ, studentTQuantileUpper } from "./stats.ts";
 import type { Cell, Table } from "./table.ts";
 import { formatSig } from "./format.ts";
 
@@ -24,10 +28,27 @@ export interface PendingCheck {
   se: number;
   /** Fixed part of the tolerance (float round-off, a stated band). */
   slack: number;
+  /**
+   * Degrees of freedom of `se` when it is estimated from a few seeds: the
+   * check then uses Student's t at the family's per-check level instead of z.
+   */
+  df?: number;
   /** Whether the measurement passes under tolerance `tol`. */
   test(tol: number): boolean;
   /** Overrides the tolerance column text (e.g. "×10"). */
   toleranceText?: string;
+  /**
+   * Spread observed in the check's own sample, in the tolerance's units (the
+   * SE of a mean, the seeds' spread): the table shows tolerance / spread.
+   * Defaults to `se`; 0 or undefined for a deterministic quantity.
+   */
+  spread?: number;
+  /**
+   * The smallest error of the measured value that fails the check under
+   * tolerance `tol` (e.g. "0.8%" or "×10"). Defaults to tol relative to a
+   * numeric non-zero expected value, else the absolute tolerance.
+   */
+  catches?: (tol: number) => Cell;
 }
 
 /** A decided check: one row of the verification table. */
@@ -38,6 +59,22 @@ export interface CheckResult {
   measured: Cell;
   tolerance: Cell;
   pass: boolean;
+  /** Tolerance / observed spread of the check's sample ("—" when deterministic). */
+  tolOverSpread: Cell;
+  /** Smallest error of the measured value that fails the check. */
+  catches: Cell;
+}
+
+/** Formats a relative error as a percentage with 2 significant figures. */
+export function percent(rel: number): string {
+  return `${formatSig(100 * rel, 2)}%`;
+}
+
+function defaultCatches(c: PendingCheck, tol: number): Cell {
+  if (typeof c.expected === "number" && c.expected !== 0) {
+    return percent(tol / Math.abs(c.expected));
+  }
+  return `|Δ| > ${formatSig(tol, 2)}`;
 }
 
 /**
@@ -53,9 +90,14 @@ export function decideChecks(
 ): { results: CheckResult[]; z: number } {
   const statistical = checks.filter((c) => c.se > 0).length;
   const z = familyZ(statistical, familyAlpha);
+  const perCheck = familyAlpha / (2 * Math.max(1, statistical));
   const results = checks.map((c) => {
-    const tol = z * (Number.isFinite(c.se) ? c.se : 0) + c.slack;
+    const q = c.df !== undefined && c.df > 0 && c.se > 0
+      ? studentTQuantileUpper(perCheck, c.df)
+      : z;
+    const tol = q * (Number.isFinite(c.se) ? c.se : 0) + c.slack;
     const measuredOk = typeof c.measured !== "number" || !Number.isNaN(c.measured);
+    const spread = c.spread ?? c.se;
     return {
       section: c.section,
       check: c.check,
@@ -63,6 +105,8 @@ export function decideChecks(
       measured: c.measured,
       tolerance: c.toleranceText ?? tol,
       pass: measuredOk && c.test(tol),
+      tolOverSpread: spread > 0 && Number.isFinite(spread) ? tol / spread : "—",
+      catches: c.catches ? c.catches(tol) : defaultCatches(c, tol),
     };
   });
   return { results, z };
@@ -105,26 +149,8 @@ export function atLeast(
     se,
     slack,
     test: (tol) => measured >= bound - tol,
-  };
-}
-
-/** lo − tol ≤ measured ≤ hi + tol. */
-export function within(
-  section: string,
-  check: string,
-  lo: number,
-  hi: number,
-  measured: number,
-  slack: number,
-): PendingCheck {
-  return {
-    section,
-    check,
-    expected: `[${formatSig(lo, 4)}, ${formatSig(hi, 4)}]`,
-    measured,
-    se: 0,
-    slack,
-    test: (tol) => measured >= lo - tol && measured <= hi + tol,
+    catches: (tol) =>
+      bound !== 0 ? `${percent(tol / Math.abs(bound))} below` : `${formatSig(tol, 2)} below`,
   };
 }
 
@@ -140,14 +166,24 @@ export function checksTable(results: CheckResult[], z: number): Table {
       { header: "measured", align: "r" },
       { header: "tolerance", align: "r" },
       { header: "pass", align: "l" },
+      { header: "tol / spread", align: "r" },
+      { header: "catches", align: "r" },
     ],
-    rows: results.map((
-      r,
-    ) => [r.section, r.check, r.expected, r.measured, r.tolerance, r.pass ? "yes" : "NO"]),
+    rows: results.map((r) => [
+      r.section,
+      r.check,
+      r.expected,
+      r.measured,
+      r.tolerance,
+      r.pass ? "yes" : "NO",
+      r.tolOverSpread,
+      r.catches,
+    ]),
     notes: [
       `Statistical tolerances are z·SE + slack with z = ${
         z.toFixed(2)
-      } (family-wise false-failure rate 0.1% over the statistical checks); SE = CI/1.96 from the sample sizes.`,
+      } (family-wise false-failure rate 0.1% over the statistical checks); SE = CI/1.96 from the sample sizes; where the SE is estimated from a few seeds, Student's t at the same level replaces z.`,
+      "tol / spread: the tolerance in units of the spread observed in the check's own sample (SE over Monte-Carlo samples or seeds); — for deterministic quantities. catches: the smallest error of the measured value (relative to the expected value, or absolute) that fails the check.",
       `${results.filter((r) => r.pass).length} of ${results.length} checks pass.`,
     ],
   };

@@ -55,6 +55,8 @@ export interface FunctionsData {
   curves: Curve[];
   /** Custom-tangents runs (styblinski-tang with specific-angle tangents). */
   custom: FunctionRun[];
+  /** bp runs under the authors' LR-search settings (`reference_bp/`; empty when not run). */
+  referenceBp: FunctionRun[];
 }
 
 function runKey(fn: string, n: number, label: string, seed: number): string {
@@ -169,8 +171,16 @@ async function readGroup(
 export async function readFunctions(dir: string): Promise<FunctionsData | null> {
   const main = await readGroup(dir, "math_experiments");
   const custom = await readGroup(dir, "custom_tangents");
-  if (main.runs.length === 0 && custom.runs.length === 0) return null;
-  return { runs: main.runs, curves: main.curves, custom: custom.runs };
+  const referenceBp = await readGroup(dir, "reference_bp");
+  if (main.runs.length === 0 && custom.runs.length === 0 && referenceBp.runs.length === 0) {
+    return null;
+  }
+  return {
+    runs: main.runs,
+    curves: main.curves,
+    custom: custom.runs,
+    referenceBp: referenceBp.runs,
+  };
 }
 
 function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { lnGamma } from "../core/lgamma.ts";
 
 /** Arithmetic mean; NaN for an empty list. */
 export function mean(xs: readonly number[]): number {
@@ -90,4 +91,57 @@ export function normalQuantileUpper(p: number): number {
  */
 export function familyZ(checks: number, familyAlpha = 0.001): number {
   return normalQuantileUpper(familyAlpha / (2 * Math.max(1, checks)));
+}
+
+/** Regularised incomplete beta function I_x(a, b) (continued fraction, modified Lentz). */
+export function incompleteBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  if (x > (a + 1) / (a + b + 2)) return 1 - incompleteBeta(1 - x, b, a);
+  const lnFront = lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) +
+    b * Math.log(1 - x);
+  const tiny = 1e-300;
+  let c = 1, d = 1 - (a + b) * x / (a + 1);
+  d = 1 / (Math.abs(d) < tiny ? tiny : d);
+  let h = d;
+  for (let m = 1; m <= 500; m++) {
+    for (
+      const num of [
+        m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+        -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+      ]
+    ) {
+      d = 1 + num * d;
+      d = 1 / (Math.abs(d) < tiny ? tiny : d);
+      c = 1 + num / c;
+      if (Math.abs(c) < tiny) c = tiny;
+      h *= d * c;
+    }
+    if (Math.abs(d * c - 1) < 1e-15) break;
+  }
+  return Math.exp(lnFront) * h / a;
+}
+
+/** Upper tail P(T > t) of Student's t distribution with `df` degrees of freedom, t ≥ 0. */
+export function studentTUpperTail(t: number, df: number): number {
+  return 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
+}
+
+/**
+ * The t with P(T > t) = p for Student's t with `df` degrees of freedom
+ * (bisection on {@link studentTUpperTail}); the normal quantile for df = ∞.
+ */
+export function studentTQuantileUpper(p: number, df: number): number {
+  if (!Number.isFinite(df)) return normalQuantileUpper(p);
+  if (!(df > 0) || !(p > 0 && p < 0.5)) {
+    throw new RangeError(`Cannot compute a t quantile for p = ${p}, df = ${df}`);
+  }
+  let lo = 0, hi = 1;
+  while (studentTUpperTail(hi, df) > p) hi *= 2;
+  for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (studentTUpperTail(mid, df) > p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
 }

@@ -9,7 +9,7 @@
  */
 import type { ApproxData, ApproxRow } from "./approx.ts";
 import { atLeast, closeTo, type PendingCheck } from "./checks.ts";
-import { frogCosine, meanCosineApprox, singleCosine } from "./theory.ts";
+import { frogCosine, meanCosineApprox, meanNormRatioMoments, singleCosine } from "./theory.ts";
 import { uniqueSorted } from "./records.ts";
 
 /** Absolute round-off slack for identities that hold per sample in float32. */
@@ -23,6 +23,67 @@ const S = "approx";
 function se(r: ApproxRow, m: "cosine" | "normRatio" = "cosine"): number {
   const ci = r[m].ci;
   return Number.isFinite(ci) ? ci / 1.96 : 0;
+}
+
+/** Samples behind a row's metric, from its CI half-width 1.96·std/√S (NaN when undetermined). */
+export function rowSamples(m: { std: number; ci: number }): number {
+  return m.ci > 0 && m.std > 0 ? Math.round((1.96 * m.std / m.ci) ** 2) : NaN;
+}
+
+/**
+ * Norm-ratio checks of the single tangent, fg-mean and fg-sum: the mean of
+ * ‖fg‖/‖g‖ against its exact expectation (theory.ts: ‖ḡ‖/‖g‖ = √(A(A+B))/k,
+ * A ~ χ²_k, B ~ χ²_{n−1}; ×k for the sum), SE from the exact standard
+ * deviation over the row's samples; and the per-sample identity sum = k·mean
+ * on the same tangents (norm ratio ×k, same cosine). Skipped where the CLT
+ * is poor at the family's z: n = 1 with k < 4 (‖fg‖/‖g‖ = χ²_k/k, heavy-tailed).
+ */
+export function normRatioChecks(rows: ApproxRow[]): PendingCheck[] {
+  const out: PendingCheck[] = [];
+  const label = (r: ApproxRow) => `n=${r.n}, k=${r.k}`;
+  for (const r of rows.filter((x) => ["single", "fg-mean", "fg-sum"].includes(x.approach))) {
+    if (r.n === 1 && r.k < 4) continue;
+    if (r.approach !== "single" && r.k === 1) continue; // the same tangents as the single-tangent row
+    const count = rowSamples(r.normRatio);
+    if (!Number.isFinite(count)) continue;
+    const scale = r.approach === "fg-sum" ? r.k : 1;
+    const th = meanNormRatioMoments(r.n, r.k);
+    const expected = scale * th.mean;
+    out.push({
+      ...closeTo(
+        S,
+        `${r.approach === "single" ? "single-tangent" : r.approach} mean norm ratio = ${
+          scale === 1 ? "" : "k·"
+        }E[√(A(A+B))/k], A ~ χ²k, B ~ χ²(n−1) (exact; ${label(r)}, ${count} samples)`,
+        expected,
+        r.normRatio.mean,
+        scale * th.std / Math.sqrt(count),
+        1e-4 * expected,
+      ),
+      spread: se(r, "normRatio"),
+    });
+  }
+  const find = (a: string, n: number, k: number) =>
+    rows.find((r) => r.approach === a && r.n === n && r.k === k);
+  for (const s of rows.filter((x) => x.approach === "fg-sum" && x.k >= 2)) {
+    const m = find("fg-mean", s.n, s.k);
+    if (!m) continue;
+    const ratio = s.normRatio.mean / m.normRatio.mean;
+    const cosDiff = Math.abs(s.cosine.mean - m.cosine.mean);
+    out.push({
+      section: S,
+      check:
+        `fg-sum = k · fg-mean on the same tangents: norm ratio ×k, same cosine (per sample, exact; ${
+          label(s)
+        })`,
+      expected: s.k,
+      measured: ratio,
+      se: 0,
+      slack: 1e-4 * s.k,
+      test: (tol) => Math.abs(ratio - s.k) <= tol && cosDiff <= FLOAT_SLACK,
+    });
+  }
+  return out;
 }
 
 /**
@@ -101,6 +162,7 @@ export function approxChecks(data: ApproxData): PendingCheck[] {
       ),
     );
   }
+  out.push(...normRatioChecks(rows));
   // Orderings: frog ≥ fg-mean (frog maximises the cosine over the span), more tangents → better.
   const find = (a: string, n: number, k: number) =>
     rows.find((r) => r.approach === a && r.n === n && r.k === k);

@@ -3,15 +3,22 @@
  * backpropagation and (multi-tangent) forward gradients (paper §4.2, §4.3;
  * spec §3). Writes `math_experiments/<function>__all.csv` and
  * `__summary.csv` for the main grid and `custom_tangents/styblinski-tang__*.csv`
- * for the custom-tangents variant, and logs the pivot table of `last`
- * averaged over seeds.
+ * for the custom-tangents variant, `reference_bp/<function>__*.csv` for bp
+ * under the authors' LR-search settings (compared with spec §7.3 by the
+ * verify stage), and logs the pivot table of `last` averaged over seeds.
  *
  * @module
  */
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { join } from "node:path";
 import { listOf, nonNegativeInt, oneOf, positiveInt, UsageError } from "../cli/args.ts";
-import { customTangentApproaches, paperApproaches, planExperiment } from "./functions/grid.ts";
+import {
+  customTangentApproaches,
+  LR_SEARCH_PATIENCE,
+  paperApproaches,
+  planExperiment,
+} from "./functions/grid.ts";
+import { BP } from "../functions/approaches.ts";
 import type { PlannedUnit } from "./functions/grid.ts";
 import { pivotLast, type SummaryRow } from "../functions/experiment.ts";
 import { getFunction, PAPER_FUNCTIONS } from "../functions/registry.ts";
@@ -59,7 +66,17 @@ export interface FunctionsParams {
   customTangents: typeof CUSTOM_TANGENTS_MODES[number];
   /** The custom-tangents grid. */
   custom: CustomTangentsParams;
+  /**
+   * Also run bp under the authors' LR-search settings (seed 0, patience 100,
+   * each function's full step budget) for every function and n of the main
+   * grid, into `reference_bp/`: the verify stage compares these with the
+   * authors' final values (spec §7.3) to 3 significant figures.
+   */
+  referenceBp: boolean;
 }
+
+/** Folder of the bp runs under the authors' LR-search settings. */
+export const REFERENCE_BP_DIR = "reference_bp";
 
 const range = (m: number) => Array.from({ length: m }, (_, i) => i);
 
@@ -76,6 +93,7 @@ export function functionsParams(profile: Profile): FunctionsParams {
         patience: 50,
         customTangents: "on",
         custom: { ns: [64], ks: [16], angles: [45, 90], seeds: [0], maxSteps: 100 },
+        referenceBp: true,
       };
     case "quick":
       return {
@@ -94,6 +112,7 @@ export function functionsParams(profile: Profile): FunctionsParams {
           seeds: [0, 1],
           maxSteps: null,
         },
+        referenceBp: true,
       };
     case "paper":
       return {
@@ -111,6 +130,7 @@ export function functionsParams(profile: Profile): FunctionsParams {
           seeds: range(5),
           maxSteps: null,
         },
+        referenceBp: true,
       };
   }
 }
@@ -121,6 +141,8 @@ export interface FunctionsPlan {
   main: PlannedUnit[];
   /** Units of the custom-tangents variant. */
   custom: PlannedUnit[];
+  /** Units of the bp runs under the LR-search settings ({@link REFERENCE_BP_DIR}). */
+  referenceBp: PlannedUnit[];
 }
 
 /**
@@ -151,7 +173,14 @@ export function planFunctions(
     maxSteps: p.custom.maxSteps ?? undefined,
     patience: p.patience,
   }, tables.custom);
-  return { main, custom };
+  const referenceBp = p.customTangents === "only" || !p.referenceBp ? [] : planExperiment({
+    functions: p.functions,
+    ns: p.ns,
+    approaches: [BP],
+    seeds: [0],
+    patience: LR_SEARCH_PATIENCE,
+  }, tables.main);
+  return { main, custom, referenceBp };
 }
 
 /** Loads the repository's two math LR tables. */
@@ -314,7 +343,10 @@ export const functionsStage: Stage<FunctionsParams> = {
   async run(ctx) {
     const t0 = performance.now();
     const plan = planFunctions(ctx.params, defaultMathTables());
-    const total = [...plan.main, ...plan.custom].reduce((s, u) => s + u.runs.length, 0);
+    const total = [...plan.main, ...plan.custom, ...plan.referenceBp].reduce(
+      (s, u) => s + u.runs.length,
+      0,
+    );
     const bar = ctx.progress("function runs", total);
     let steps = 0;
     const hooks = {
@@ -327,10 +359,11 @@ export const functionsStage: Stage<FunctionsParams> = {
       },
     };
     const facts: Record<string, unknown> = { backend: ctx.backend.name };
-    const EXPERIMENTS = [["math_experiments", plan.main], [
-      "custom_tangents",
-      plan.custom,
-    ]] as const;
+    const EXPERIMENTS = [
+      ["math_experiments", plan.main],
+      ["custom_tangents", plan.custom],
+      [REFERENCE_BP_DIR, plan.referenceBp],
+    ] as const;
     const override = COMPUTE_BACKEND_OVERRIDES[ctx.backend.name];
     if (override) {
       ctx.log(`computing on ${override} instead of ${ctx.backend.name} (faster for tiny tensors)`);

@@ -40,28 +40,29 @@ const TEST_SPLIT = 10000;
  * Runs every check on the upstream folders.
  *
  * @param identity Size of the simulated/true forward identity check (FC width 256, batch 16, k 4 and 16 by default).
- * @returns The pending checks and the sections that had no data.
+ * @returns The pending checks, the sections that had no data, and notes for the table.
  */
 export async function collectChecks(
   inputs: Record<string, string | undefined>,
   profile: string,
   rootDir: string,
   identity: Parameters<typeof identityChecks>[0] = {},
-): Promise<{ checks: PendingCheck[]; notRun: string[] }> {
+): Promise<{ checks: PendingCheck[]; notRun: string[]; notes: string[] }> {
   const checks: PendingCheck[] = [];
   const notRun: string[] = [];
+  const notes: string[] = [];
   const approx = inputs.approx ? await readApprox(inputs.approx) : null;
   if (approx) checks.push(...approxChecks(approx));
   else notRun.push("approx");
   const fns = inputs.functions ? await readFunctions(inputs.functions) : null;
-  if (fns) checks.push(...functionChecks(fns, await readMathReference(rootDir)));
+  if (fns) checks.push(...functionChecks(fns, await readMathReference(rootDir), notes));
   else notRun.push("functions");
   const runs = inputs.train ? await readTraining(inputs.train) : null;
   if (runs) {
     checks.push(...networkChecks(runs, profile, (r) => r.evalLimit ?? TEST_SPLIT));
     checks.push(...identityChecks(identity));
   } else notRun.push("networks");
-  return { checks, notRun };
+  return { checks, notRun, notes };
 }
 
 /**
@@ -89,9 +90,14 @@ export const verifyStage: Stage<VerifyParams> = {
   flags: { options: {}, help: {}, apply: (_values, base) => base },
   async run(ctx) {
     const dirs = Object.fromEntries(RESULT_STAGES.map((s) => [s, ctx.inputs[s]?.dir]));
-    const { checks, notRun } = await collectChecks(dirs, ctx.params.profile, ctx.rootDir);
+    const { checks, notRun, notes } = await collectChecks(
+      dirs,
+      ctx.params.profile,
+      ctx.rootDir,
+    );
     const { results, z } = decideChecks(checks, ctx.params.familyAlpha);
     const table = checksTable(results, z);
+    table.notes!.push(...notes);
     for (const s of notRun) {
       table.notes!.push(`Section ${s}: not run in this profile (no upstream rows), no checks.`);
     }

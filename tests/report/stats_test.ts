@@ -14,3 +14,12 @@ Deno.test("familyZ() is 1.96 for one check at 5% and grows with the number of ch
   assertClose(familyZ(500, 0.001), normalQuantileUpper(1e-6), 1e-12);
   assertEquals(familyZ(500) > familyZ(10), true);
 });
+
+Deno.test("studentTQuantileUpper() matches t tables and tends to the normal quantile", async () => {
+  const { studentTQuantileUpper } = await import("../../src/report/stats.ts");
+  assertClose(studentTQuantileUpper(0.025, 1), 12.706, 1e-3); // tan(π/2 − π·0.025)
+  assertClose(studentTQuantileUpper(0.025, 7), 2.365, 1e-3);
+  assertClose(studentTQuantileUpper(0.0005, 10), 4.587, 1e-3);
+  assertClose(studentTQuantileUpper(1e-6, 1e7), normalQuantileUpper(1e-6), 1e-4);
+  assertEquals(studentTQuantileUpper(1e-3, Infinity), normalQuantileUpper(1e-3));
+});

@@ -40,6 +40,7 @@ const tiny = (): FunctionsParams => ({
   patience: 50,
   customTangents: "on",
   custom: { ns: [64], ks: [16], angles: [90], seeds: [0], maxSteps: 5 },
+  referenceBp: false,
 });
 
 Deno.test("functionsParams(): smoke is small, paper is the full grid", () => {
@@ -135,6 +136,33 @@ Deno.test("functionsStage.run() writes the main grid and custom-tangents files",
   assert.ok(log.some((l) => l.includes("custom_tangents")));
   assert.equal(facts?.math_experiments_runs, 32);
   assert.equal(facts?.custom_tangents_runs, 2);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("functionsStage.run() runs bp under the authors' LR-search settings into reference_bp/, and every profile does", async () => {
+  for (const profile of ["smoke", "quick", "paper"] as const) {
+    assert.equal(functionsParams(profile).referenceBp, true, profile);
+  }
+  const dir = await Deno.makeTempDir();
+  const p = { ...tiny(), ns: [2], maxSteps: 15, customTangents: "off" as const, referenceBp: true };
+  const facts = await functionsStage.run(ctx(p, dir));
+  const read = (f: string) =>
+    parse(Deno.readTextFileSync(join(dir, f)), { columns: true }) as Record<string, string>[];
+  // The reference's final values (lrs/first-release/math.csv; spec §7.3: 0 and −78.3).
+  const want: Record<string, number> = { sphere: 0, "styblinski-tang": -78.33234405517578 };
+  for (const fn of ["sphere", "styblinski-tang"]) {
+    const s = read(`reference_bp/${fn}__summary.csv`);
+    assert.deepEqual(s.map((r) => [r.optimizer, r.seed]), [["Backpropagation", "0"]]);
+    const hist = read(`reference_bp/${fn}__all.csv`);
+    assert.ok(hist.every((r) => r._optimizer_early_stopping_patience === "100"));
+    assert.ok(hist.every((r) => r._steps === "1000")); // the function's own budget, not --max-steps
+    const last = Number(s[0].last);
+    assert.ok(
+      Math.abs(last - want[fn]) <= 5e-4 * Math.max(1, Math.abs(want[fn])),
+      `${fn}: ${last}`,
+    );
+  }
+  assert.equal(facts?.reference_bp_runs, 2);
   await Deno.remove(dir, { recursive: true });
 });
 

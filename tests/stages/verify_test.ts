@@ -14,6 +14,9 @@ import { decideChecks } from "../../src/report/checks.ts";
 import { parseCsv, toCsvText } from "../../src/report/csv.ts";
 import { readMathReference } from "../../src/report/reference.ts";
 import { fgLabel } from "../report/_fixtures.ts";
+import { initBackend } from "../../src/backend.ts";
+import { approxStage } from "../../src/stages/approx.ts";
+import { type FunctionsParams, functionsStage } from "../../src/stages/functions.ts";
 
 const ROOT = await Deno.makeTempDir({ prefix: "verify_test_" });
 globalThis.addEventListener("unload", () => Deno.removeSync(ROOT, { recursive: true }));
@@ -94,36 +97,44 @@ Deno.test("verify fails frog below 1 at k ≥ n and a broken norm-ratio identity
   ]);
 });
 
-Deno.test("verify compares bp with the authors' value to 3 significant figures under the LR-search settings", async () => {
+Deno.test("verify compares reference_bp/ with the authors' values: 3 significant figures, exact 0, order of magnitude at round-off level", async () => {
   const refs = await readMathReference(REPO_ROOT_DIR);
-  const ref = refs.find((r) => r.function === "styblinski-tang" && r.n === 4 && r.kind === "bp")!;
-  const run = (last: number) => ({
-    fn: "styblinski-tang",
-    n: 4,
+  const ref = (fn: string, n: number) =>
+    refs.find((r) => r.function === fn && r.n === n && r.kind === "bp")!;
+  const run = (fn: string, n: number, last: number, patience = 100) => ({
+    fn,
+    n,
     label: "Backpropagation",
     seed: 0,
-    lr: ref.lr,
-    patience: 100,
-    maxSteps: 1000,
-    ys: [0, last / 2, last],
+    lr: ref(fn, n).lr,
+    patience,
+    maxSteps: fn === "rosenbrock" ? 25000 : 1000,
+    ys: [1, last],
   });
-  for (
-    const [name, last, pass] of [["good", ref.final * (1 + 1e-4), true], [
-      "bad",
-      ref.final * 0.98,
+  const st = ref("styblinski-tang", 4).final; // −156.66468811035156: half a unit of the 3rd figure is 0.5
+  const cases: [string, ReturnType<typeof run>, boolean][] = [
+    ["st exact", run("styblinski-tang", 4, st), true],
+    ["st +0.45", run("styblinski-tang", 4, st + 0.45), true],
+    [
+      "st +0.55 (4th figure off by more than half a unit)",
+      run("styblinski-tang", 4, st + 0.55),
       false,
-    ]] as const
-  ) {
-    const dir = join(ROOT, `fn_ref_${name}`);
-    await writeFunctionsFixture(dir, [run(last)]);
+    ],
+    ["st off by 1%", run("styblinski-tang", 4, st * 1.01), false],
+    ["st with patience 50", run("styblinski-tang", 4, st, 50), false],
+    ["sphere 0 (denormal)", run("sphere", 2, 1.8e-40), true],
+    ["sphere not 0", run("sphere", 2, 1e-30), false],
+    ["rosenbrock round-off ×2", run("rosenbrock", 2, 2 * ref("rosenbrock", 2).final), true],
+    ["rosenbrock round-off ×20", run("rosenbrock", 2, 20 * ref("rosenbrock", 2).final), false],
+  ];
+  for (const [name, r, pass] of cases) {
+    const dir = join(ROOT, `fn_ref_${name.replace(/\W+/g, "_")}`);
+    await writeFunctionsFixture(dir, [r], "reference_bp");
     const { checks } = await collectChecks({ functions: dir }, "smoke", REPO_ROOT_DIR);
     const results = decideChecks(checks).results;
-    assertEquals(results.length, 1);
-    assertEquals(
-      results[0].check,
-      "styblinski-tang n=4 bp: bp final f = authors' value to 3 significant figures (LR-search settings)",
-    );
-    assertEquals(results[0].pass, pass);
+    assertEquals(results.length, 1, name);
+    assert_(results[0].check.startsWith(`${r.fn} n=${r.n} bp, seed 0, patience 100: `), name);
+    assertEquals(results[0].pass, pass, `${name}: ${results[0].check}`);
   }
 });
 
@@ -171,37 +182,180 @@ Deno.test("verifyStage writes the table, prints failing rows and reports ok: fal
   assert_(log.some((l) => l.startsWith("FAILED networks: fc_w=256/mnist bp")), log.join("\n"));
 });
 
-Deno.test("verify compares styblinski-tang FG runs by the order of magnitude of f: another local minimum passes", async () => {
+Deno.test("verify treats the authors' styblinski-tang FG value as one more seed: a run in another local minimum passes, one far beyond the seeds' spread fails", async () => {
   const refs = await readMathReference(REPO_ROOT_DIR);
-  const ref = refs.find((r) =>
-    r.function === "styblinski-tang" && r.n === 8 && r.kind === "frog" && r.k === 4
-  )!;
-  const run = (last: number) => ({
-    fn: "styblinski-tang",
-    n: 8,
-    label: fgLabel(4, "orthogonal_projection"),
-    seed: 0,
-    lr: ref.lr,
-    patience: 50,
-    maxSteps: 1000,
-    ys: [0, last / 2, last], // stopped early by patience: not truncated by the budget
-  });
-  for (
-    const [name, last, pass] of [["local", ref.final + 14.13, true], [
-      "far",
-      ref.final / 20,
-      false,
-    ]] as const
-  ) {
-    const dir = join(ROOT, `fn_st_${name}`);
-    await writeFunctionsFixture(dir, [run(last)]);
-    const { checks } = await collectChecks({ functions: dir }, "smoke", REPO_ROOT_DIR);
-    const results = decideChecks(checks).results;
-    assertEquals(results.length, 1);
-    assert_(
-      results[0].check.startsWith("styblinski-tang n=8 frog k=4: f within an order of magnitude"),
-      results[0].check,
+  const labels = [
+    fgLabel(1, "mean"),
+    fgLabel(2, "mean"),
+    fgLabel(2, "orthogonal_projection"),
+    fgLabel(4, "mean"),
+    fgLabel(4, "orthogonal_projection"),
+  ];
+  const fStar = -39.16616570377141 * 8;
+  // Seeds end with 0 or 1 coordinate in the other local minimum (14.13 higher each).
+  const stuck = [[0, 1, 0, 0, 1], [1, 0, 0, 1, 0], [0, 0, 1, 0, 1], [1, 1, 0, 0, 0], [
+    0,
+    1,
+    1,
+    0,
+    0,
+  ]];
+  const runs = (frogK4Stuck: number) =>
+    labels.flatMap((label, i) =>
+      stuck[i].map((m, seed) => ({
+        fn: "styblinski-tang",
+        n: 8,
+        label,
+        seed,
+        lr: 0.01,
+        patience: 50,
+        maxSteps: 1000,
+        ys: [0, fStar + 14.13 * (i === 4 ? frogK4Stuck : m) + 1e-4],
+      }))
     );
-    assertEquals(results[0].pass, pass);
+  for (const [name, m, pass] of [["local", 1, true], ["far", 16, false]] as const) {
+    const dir = join(ROOT, `fn_st_${name}`);
+    await writeFunctionsFixture(dir, runs(m));
+    const { checks } = await collectChecks({ functions: dir }, "smoke", REPO_ROOT_DIR);
+    const results = decideChecks(checks).results.filter((r) =>
+      r.check.startsWith("styblinski-tang n=8 frog k=4: the authors' seed-0")
+    );
+    assertEquals(results.length, 1);
+    const ref = refs.find((r) =>
+      r.function === "styblinski-tang" && r.n === 8 && r.kind === "frog" && r.k === 4
+    )!;
+    assert_(ref.final - fStar < 1e-3, "the authors' run found the global minimum");
+    assertEquals(results[0].pass, pass, `${name}: ${JSON.stringify(results[0])}`);
   }
+});
+
+Deno.test("verify gives truncated runs no check against the authors' values and says so in the notes", async () => {
+  const { checks, notes } = await collectChecks({ functions: FUNCTIONS }, "smoke", REPO_ROOT_DIR);
+  assert_(!checks.some((c) => c.check.includes("the authors'")), "no comparison at budget 100");
+  // 2 functions × 3 n × 5 forward-gradient approaches × 2 seeds, all with budget 100 < 1000.
+  assert_(notes.some((n) => n.startsWith("Functions: 60 forward-gradient runs")), notes.join("\n"));
+  assert_(notes.some((n) => n.includes("no reference_bp/ runs")), notes.join("\n"));
+});
+
+// ---- Injected bugs: outputs of the real approx and functions stages at small size, perturbed ----
+
+const REAL = join(ROOT, "real");
+await initBackend("cpu");
+await approxStage.run(
+  testContext(approxStage.params("smoke"), join(REAL, "approx"), {}, REPO_ROOT_DIR),
+);
+const realFunctions: FunctionsParams = {
+  ...functionsStage.params("smoke"),
+  functions: ["sphere", "styblinski-tang"],
+  ns: [2, 4],
+  ks: [2, 4],
+  seeds: [0, 1, 2],
+  maxSteps: null, // the functions' own 1000 steps: comparable with the authors'
+  customTangents: "off",
+  referenceBp: true,
+};
+await functionsStage.run(testContext(realFunctions, join(REAL, "functions"), {}, REPO_ROOT_DIR));
+
+/** Copies a stage folder and rewrites one CSV in it record by record. */
+async function perturbed(
+  stage: string,
+  file: string,
+  edit: (r: Record<string, string>, all: Record<string, string>[]) => void,
+): Promise<string> {
+  const dir = join(ROOT, `bug_${stage}_${file.replace(/\W+/g, "_")}`);
+  await copyDir(join(REAL, stage), dir);
+  const text = await Deno.readTextFile(join(dir, file));
+  const header = parseCsvHeader(text);
+  const recs = parseCsv(text);
+  const original = recs.map((r) => ({ ...r }));
+  for (const r of recs) edit(r, original);
+  await Deno.writeTextFile(
+    join(dir, file),
+    toCsvText(header, recs.map((r) => header.map((h) => r[h]))),
+  );
+  return dir;
+}
+
+async function copyDir(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for (const e of Deno.readDirSync(from)) {
+    if (e.isDirectory) await copyDir(join(from, e.name), join(to, e.name));
+    else await Deno.copyFile(join(from, e.name), join(to, e.name));
+  }
+}
+
+function parseCsvHeader(text: string): string[] {
+  return text.slice(0, text.indexOf("\n")).split(",");
+}
+
+async function failing(inputs: Record<string, string>): Promise<string[]> {
+  const { checks } = await collectChecks(inputs, "smoke", REPO_ROOT_DIR);
+  return decideChecks(checks).results.filter((r) => !r.pass).map((r) => r.check);
+}
+
+const METRIC_COLUMNS = (h: string) =>
+  /^(fg_norm|difference_norm|fg_norm\/true_grad_norm|dot_product|cosine_sim)_(mean|std|ci)$/.test(
+    h,
+  );
+
+Deno.test("injected bugs: the real stages' unperturbed outputs pass every check", async () => {
+  const inputs = { approx: join(REAL, "approx"), functions: join(REAL, "functions") };
+  assertEquals(await failing(inputs), []);
+  const { checks } = await collectChecks(inputs, "smoke", REPO_ROOT_DIR);
+  const names = checks.map((c) => c.check);
+  for (
+    const prefix of [
+      "fg-sum mean norm ratio = k·E[",
+      "fg-sum = k · fg-mean on the same tangents",
+      "frog mean cosine = E[χk]/E[χn]",
+      "styblinski-tang n=4 bp, seed 0, patience 100: final f = the authors' to 3 significant figures",
+      "sphere n=4 frog k=4: the authors' seed-0 log10(f − f*) is a plausible further seed",
+    ]
+  ) assert_(names.some((c) => c.startsWith(prefix)), prefix);
+});
+
+Deno.test("injected bug: fg-sum scaled like fg-mean (divided by k) fails verify", async () => {
+  const dir = await perturbed("approx", "approx_quality/summary.csv", (r, all) => {
+    if (r.agg !== "sum") return;
+    const m = all.find((x) =>
+      x.agg === "mean" && x.n === r.n && x.k === r.k &&
+      x.normalize_tangents === r.normalize_tangents
+    )!;
+    for (const h of Object.keys(r).filter(METRIC_COLUMNS)) r[h] = m[h];
+  });
+  const failed = await failing({ approx: dir });
+  assert_(failed.some((c) => c.startsWith("fg-sum mean norm ratio = k·E[")), failed.join("\n"));
+  assert_(failed.some((c) => c.startsWith("fg-sum = k · fg-mean on the same tangents")));
+  assert_(failed.every((c) => c.startsWith("fg-sum")), failed.join("\n"));
+});
+
+Deno.test("injected bug: frog replaced by fg-mean fails verify", async () => {
+  const dir = await perturbed("approx", "approx_quality/summary.csv", (r, all) => {
+    if (r.agg !== "orthogonal_projection") return;
+    const m = all.find((x) =>
+      x.agg === "mean" && x.n === r.n && x.k === r.k && x.normalize_tangents === "False"
+    )!;
+    for (const h of Object.keys(r).filter(METRIC_COLUMNS)) r[h] = m[h];
+  });
+  const failed = await failing({ approx: dir });
+  for (
+    const prefix of [
+      "frog mean cosine = E[χk]/E[χn]",
+      "frog is exact for k ≥ n",
+      "frog norm ratio = cosine",
+    ]
+  ) {
+    assert_(failed.some((c) => c.startsWith(prefix)), `${prefix}:\n${failed.join("\n")}`);
+  }
+});
+
+Deno.test("injected bug: bp off by 1% fails verify on every value not at round-off level", async () => {
+  const dir = await perturbed("functions", "reference_bp/styblinski-tang__summary.csv", (r) => {
+    r.last = String(Number(r.last) * 1.01);
+  });
+  const failed = await failing({ functions: dir });
+  assertEquals(failed.sort(), [
+    "styblinski-tang n=2 bp, seed 0, patience 100: final f = the authors' to 3 significant figures (§7.3: -78.3)",
+    "styblinski-tang n=4 bp, seed 0, patience 100: final f = the authors' to 3 significant figures (§7.3: -157)",
+  ]);
 });
