@@ -6,15 +6,21 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { oneOf, parseFlags, UsageError } from "../cli/args.ts";
 import type { BackendChoice, BackendInfo } from "../backend.ts";
 import { exists, removeTempFiles, writeJsonAtomic } from "./files.ts";
 import { dependencyOrder, findStage } from "./graph.ts";
-import { cacheKey, canonicalJson, hashSources, hashTree } from "./hash.ts";
+import { cacheKey, canonicalJson, hashInputFiles, hashSources, hashTree } from "./hash.ts";
 import { updateLatest } from "./latest.ts";
 import { updateLock } from "./lock.ts";
-import { checkResult, type Manifest, MANIFEST_FILE, MANIFEST_FORMAT } from "./manifest.ts";
+import {
+  checkResult,
+  type Manifest,
+  MANIFEST_FILE,
+  MANIFEST_FORMAT,
+  sealManifest,
+} from "./manifest.ts";
 import { acquireLock } from "./mutex.ts";
 import { defaultResultsDir, REPO_ROOT, resultDir } from "./paths.ts";
 import { clearBarLine, createProgress, type ProgressOptions } from "./progress.ts";
@@ -194,12 +200,17 @@ async function resolveStage(
     inputKeys[d] = u.key;
   }
   const sources = await hashSources(ex.rootDir, stage.sources);
+  const inputPaths = stage.inputFiles ? await stage.inputFiles(params, ex.rootDir) : [];
+  const inputFiles = inputPaths.length === 0
+    ? undefined
+    : await hashInputFiles(inputPaths.map((p) => resolve(ex.rootDir, p)));
   const inKey = !stage.backendIndependent;
   const key = cacheKey({
     stage: stage.name,
     params,
     inputs: inputKeys,
     sources: sources.hash,
+    inputFiles: inputFiles?.hash,
     backend: inKey ? ex.backend.name : null,
   });
   const dir = resultDir(ex.resultsDir, stage.name, key);
@@ -245,7 +256,17 @@ async function resolveStage(
     // another process may have finished the same result while we waited for the lock
     const cached = force ? undefined : await fromCache();
     if (cached) return await finish(cached, "cached");
-    manifest = await compute(ex, { stage, params, key, inputs, inputKeys, sources, inKey, force });
+    manifest = await compute(ex, {
+      stage,
+      params,
+      key,
+      inputs,
+      inputKeys,
+      sources,
+      inputFiles,
+      inKey,
+      force,
+    });
   } finally {
     await release();
   }
@@ -260,13 +281,14 @@ interface Job {
   inputs: Record<string, UpstreamOutput>;
   inputKeys: Record<string, string>;
   sources: Manifest["sources"];
+  inputFiles: Manifest["inputFiles"];
   inKey: boolean;
   force: boolean;
 }
 
 /** Runs the stage into `<key>.partial/`, writes the manifest, renames the folder into place. */
 async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
-  const { stage, params, key, inputs, inputKeys, sources, inKey, force } = job;
+  const { stage, params, key, inputs, inputKeys, sources, inputFiles, inKey, force } = job;
   const dir = resultDir(ex.resultsDir, stage.name, key);
   const partial = `${dir}.partial`;
   if (force && await exists(partial)) await Deno.remove(partial, { recursive: true });
@@ -314,7 +336,7 @@ async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
   }
   await removeTempFiles(partial);
   const files = await hashTree(partial, (rel) => rel === MANIFEST_FILE);
-  const manifest: Manifest = {
+  const manifest = sealManifest({
     format: MANIFEST_FORMAT,
     stage: stage.name,
     key,
@@ -322,6 +344,7 @@ async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
     profile: ex.profile,
     inputs: inputKeys,
     sources,
+    inputFiles,
     files,
     backend: {
       requested: ex.backend.requested,
@@ -335,7 +358,7 @@ async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
     wallSeconds,
     resumed,
     summary,
-  };
+  });
   await writeJsonAtomic(join(partial, MANIFEST_FILE), manifest);
   let old: string | undefined;
   if (await exists(dir)) {

@@ -101,6 +101,15 @@ export interface Stage<P = unknown> {
    * Default false: the backend name enters the key.
    */
   backendIndependent?: boolean;
+  /**
+   * Files or folders outside `sources` that the stage reads for these
+   * parameters (a dataset folder given by a flag, the local copy it would
+   * fall back to): absolute paths, or paths relative to `rootDir`. Their
+   * contents (every byte, hashed on each resolution) enter the cache key, so
+   * a truncated or edited input file invalidates the result. Paths that do
+   * not exist must be left out (the stage's own checks report them).
+   */
+  inputFiles?(params: P, rootDir: string): readonly string[] | Promise<readonly string[]>;
   /** Default parameters for a profile. Must be JSON-serialisable. */
   params(profile: Profile): P;
   /** The stage's own flags. */

@@ -266,6 +266,7 @@ export const trainStage: Stage<TrainParams> = {
     "src/data/prepared.ts",
     "src/pipeline/files.ts",
     "lrs/fc_nns.csv",
+    "lrs/sota_nns.csv",
   ],
   params: trainParams,
   flags: {
