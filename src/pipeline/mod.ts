@@ -22,4 +22,5 @@ export * from "./latest.ts";
 export * from "./paths.ts";
 export * from "./progress.ts";
 export * from "./run.ts";
+export * from "./units.ts";
 export * from "./cli.ts";

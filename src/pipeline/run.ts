@@ -9,9 +9,17 @@
 import { dirname, join, resolve } from "node:path";
 import { oneOf, parseFlags, UsageError } from "../cli/args.ts";
 import type { BackendChoice, BackendInfo } from "../backend.ts";
-import { exists, removeTempFiles, writeJsonAtomic } from "./files.ts";
+import { exists, removeTempFiles, TEMP_SUFFIX, writeJsonAtomic } from "./files.ts";
 import { dependencyOrder, findStage } from "./graph.ts";
-import { cacheKey, canonicalJson, hashInputFiles, hashSources, hashTree } from "./hash.ts";
+import {
+  cacheKey,
+  canonicalJson,
+  hashInputFiles,
+  hashSources,
+  hashTree,
+  listFiles,
+} from "./hash.ts";
+import { runUnits } from "./units.ts";
 import { updateLatest } from "./latest.ts";
 import { updateLock } from "./lock.ts";
 import {
@@ -80,21 +88,31 @@ export interface StageOutcome {
   passed: boolean;
 }
 
-/** A stage's run() threw; its `.partial` folder is kept so that a rerun resumes. */
+/**
+ * A stage's run() threw. When it had written something (or completed units),
+ * its `.partial` folder is kept so that a rerun resumes from it; otherwise
+ * the empty scratch folder is removed and `partialDir` is undefined.
+ */
 export class StageError extends Error {
   override name = "StageError";
   /**
    * @param stage Stage name.
-   * @param partialDir The kept scratch folder.
+   * @param partialDir The kept scratch folder, or undefined when nothing was kept.
    * @param cause What run() threw.
    */
-  constructor(readonly stage: string, readonly partialDir: string, cause: unknown) {
+  constructor(readonly stage: string, readonly partialDir: string | undefined, cause: unknown) {
     super(
-      `Stage "${stage}" failed: ${(cause as Error)?.message ?? cause} ` +
-        `(partial output kept in ${partialDir}; a rerun resumes from it)`,
+      `Stage "${stage}" failed: ${(cause as Error)?.message ?? cause}` +
+        (partialDir ? ` (partial output kept in ${partialDir}; a rerun resumes from it)` : ""),
       { cause },
     );
   }
+}
+
+/** Whether `dir` holds at least one file (temporary files aside), at any depth. */
+async function holdsFiles(dir: string): Promise<boolean> {
+  if (!(await exists(dir))) return false;
+  return (await listFiles(dir, (rel) => rel.endsWith(TEMP_SUFFIX))).length > 0;
 }
 
 /** The validated plan of a run: stages in dependency order with their parameters. */
@@ -291,8 +309,13 @@ async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
   const { stage, params, key, inputs, inputKeys, sources, inputFiles, inKey, force } = job;
   const dir = resultDir(ex.resultsDir, stage.name, key);
   const partial = `${dir}.partial`;
-  if (force && await exists(partial)) await Deno.remove(partial, { recursive: true });
-  const resumed = await exists(partial);
+  const unitsDir = `${dir}.units`;
+  if (force) {
+    for (const d of [partial, unitsDir]) {
+      if (await exists(d)) await Deno.remove(d, { recursive: true });
+    }
+  }
+  const resumed = await exists(partial) || await holdsFiles(unitsDir);
   await Deno.mkdir(partial, { recursive: true });
   await removeTempFiles(partial);
   await Deno.remove(join(partial, MANIFEST_FILE)).catch(() => {});
@@ -319,9 +342,17 @@ async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
   const r0 = performance.now();
   let summary: Record<string, unknown>;
   try {
-    summary = toJsonRecord(stage.name, await stage.run(ctx));
+    const out = stage.units
+      ? (await runUnits(stage.units, ctx, { key, unitsDir, stageName: stage.name })).summary
+      : await stage.run(ctx);
+    summary = toJsonRecord(stage.name, out);
   } catch (e) {
-    throw new StageError(stage.name, partial, e);
+    if (await holdsFiles(partial) || await holdsFiles(unitsDir)) {
+      throw new StageError(stage.name, partial, e);
+    }
+    await Deno.remove(partial, { recursive: true }).catch(() => {});
+    await Deno.remove(unitsDir, { recursive: true }).catch(() => {});
+    throw new StageError(stage.name, undefined, e);
   } finally {
     for (const b of bars) b.stop();
   }
@@ -367,6 +398,7 @@ async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
   }
   await Deno.rename(partial, dir);
   if (old) await Deno.remove(old, { recursive: true });
+  await Deno.remove(unitsDir, { recursive: true }).catch(() => {});
   return manifest;
 }
 

@@ -9,6 +9,7 @@
  */
 import type { ParseArgsConfig } from "node:util";
 import type { BackendInfo } from "../backend.ts";
+import type { StageUnits } from "./units.ts";
 
 /** Grid sizes: `smoke` for CI (minutes), `quick` for a laptop, `paper` for the real thing. */
 export type Profile = "smoke" | "quick" | "paper";
@@ -123,6 +124,14 @@ export interface Stage<P = unknown> {
    * variable and the allowed values) means exit code 2 and nothing written.
    */
   preflight?(ctx: PreflightContext<P>): Promise<void> | void;
+  /**
+   * The stage's units, when it works in units (src/pipeline/units.ts): the
+   * runner then lists them, adopts the verified ones of an interrupted run,
+   * computes the missing ones and calls their finalize instead of `run()`
+   * (set `run` to `unitRun(units)` for callers that call it directly).
+   */
+  // deno-lint-ignore no-explicit-any
+  units?: StageUnits<P, any, any>;
   /**
    * Does the work; may return summary facts recorded in the manifest. Throw
    * to fail (the `.partial` folder is kept for a resumed rerun). A summary
