@@ -11,7 +11,8 @@ import { listOf, oneOf, parseFlags, UsageError } from "../cli/args.ts";
 import { BACKEND_CHOICES, type BackendChoice, initBackend } from "../backend.ts";
 import { isFile } from "./files.ts";
 import { findStage, stageIndex } from "./graph.ts";
-import { displayPath } from "./paths.ts";
+import { collectGarbage } from "./gc.ts";
+import { defaultResultsDir, displayPath } from "./paths.ts";
 import { formatDuration } from "./progress.ts";
 import {
   DEFAULT_PROFILE,
@@ -31,6 +32,12 @@ export const COMMON_OPTIONS = {
   backend: { type: "string" },
   force: { type: "boolean" },
   help: { type: "boolean", short: "h" },
+} as const satisfies Options;
+
+/** Flags of reproduce beyond the common ones. */
+const REPRODUCE_OPTIONS = {
+  only: { type: "string" },
+  gc: { type: "boolean" },
 } as const satisfies Options;
 
 /** Backend used when `--backend` is not given. */
@@ -134,10 +141,11 @@ export function formatStageHelp(stage: Stage): string {
 }
 
 function reproduceHelp(stages: readonly Stage[]): string {
-  const options = { ...COMMON_OPTIONS, only: { type: "string" } } as Options;
+  const options = { ...COMMON_OPTIONS, ...REPRODUCE_OPTIONS } as Options;
   const help = {
     ...COMMON_HELP,
     only: "comma-separated stages to run (with their upstream stages)",
+    gc: "afterwards remove stale state and cache entries nothing references (as deno task gc)",
   };
   return [
     "Usage: deno task reproduce [flags]   (deno run -A tasks/reproduce.ts [flags])",
@@ -284,7 +292,7 @@ export async function reproduceMain(
     out(reproduceHelp(stages));
     return 0;
   }
-  const options: Options = { ...COMMON_OPTIONS, only: { type: "string" } };
+  const options: Options = { ...COMMON_OPTIONS, ...REPRODUCE_OPTIONS };
   const values = parseWith([...args], options);
   const common = commonValues(values);
   const only = values.only === undefined ? undefined : listOf(values.only as string, (s) => {
@@ -324,6 +332,11 @@ export async function reproduceMain(
   if (report && (report.status === "ran" || report.status === "cached")) {
     out(`report: ${displayPath(await findReport(report.dir), Deno.cwd())}`);
   }
+  if (values.gc === true) {
+    const resultsDir = io.resultsDir ?? defaultResultsDir(io.rootDir);
+    const gc = await collectGarbage(resultsDir);
+    err(`gc: removed ${gc.removed.length} item(s) from ${displayPath(resultsDir, Deno.cwd())}`);
+  }
   if (!result.ok) {
     const bad = result.entries.filter((e) =>
       !((e.status === "ran" || e.status === "cached") && e.passed)
@@ -331,4 +344,48 @@ export async function reproduceMain(
     err(`reproduce: failed stages: ${bad.join(", ")}`);
   }
   return result.ok ? 0 : 1;
+}
+
+/**
+ * `tasks/gc.ts [--dry-run]`: removes stale state (`.old-<pid>`, orphan
+ * `.partial`/`.units` folders, stale locks, temporary files) and cache
+ * entries that neither `latest/` nor `pipeline.lock.json` references; with
+ * `--dry-run` only lists them. Never touches a folder a live process locks.
+ *
+ * @returns The exit code (0).
+ * @throws UsageError for a bad flag.
+ */
+export async function gcMain(args: readonly string[], io: CliIo = {}): Promise<number> {
+  const out = io.out ?? ((l: string) => console.log(l));
+  const options: Options = {
+    "dry-run": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  };
+  const values = parseWith([...args], options);
+  if (values.help) {
+    out(
+      [
+        "Usage: deno task gc [--dry-run]   (deno run -A tasks/gc.ts [--dry-run])",
+        "",
+        "Removes stale state and cache entries that no latest/ view or pipeline.lock.json references.",
+        "",
+        ...flagLines(options, {
+          "dry-run": "list what would be removed, remove nothing",
+          help: COMMON_HELP.help,
+        }),
+      ].join("\n"),
+    );
+    return 0;
+  }
+  const dry = values["dry-run"] === true;
+  const resultsDir = io.resultsDir ?? defaultResultsDir(io.rootDir);
+  const { removed, busy } = await collectGarbage(resultsDir, { dryRun: dry });
+  for (const r of removed) {
+    out(`${dry ? "would remove" : "removed"} ${displayPath(r.path, Deno.cwd())}: ${r.reason}`);
+  }
+  for (const b of busy) out(`kept ${displayPath(b, Deno.cwd())}: a running process holds its lock`);
+  out(
+    `gc: ${removed.length} item(s) ${dry ? "would be removed" : "removed"}, ${busy.length} in use`,
+  );
+  return 0;
 }

@@ -23,4 +23,5 @@ export * from "./paths.ts";
 export * from "./progress.ts";
 export * from "./run.ts";
 export * from "./units.ts";
+export * from "./gc.ts";
 export * from "./cli.ts";

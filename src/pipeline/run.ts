@@ -21,7 +21,7 @@ import {
 } from "./hash.ts";
 import { runUnits } from "./units.ts";
 import { updateLatest } from "./latest.ts";
-import { updateLock } from "./lock.ts";
+import { LOCK_FILE, updateLock } from "./lock.ts";
 import {
   checkResult,
   type Manifest,
@@ -233,8 +233,17 @@ async function resolveStage(
   });
   const dir = resultDir(ex.resultsDir, stage.name, key);
   const finish = async (manifest: Manifest, status: StageOutcome["status"]) => {
-    await updateLatest(manifest, ex.resultsDir, ex.rootDir);
-    await updateLock(manifest, ex.resultsDir, ex.rootDir);
+    try {
+      await updateLatest(manifest, ex.resultsDir, ex.rootDir);
+      await updateLock(manifest, ex.resultsDir, ex.rootDir);
+    } catch (e) {
+      // a complete, verified result in a read-only results folder is still served
+      if (status !== "cached") throw e;
+      ex.log(
+        `[${stage.name}] serving the cached result; latest/ and ${LOCK_FILE} were not updated ` +
+          `(${(e as Error)?.message ?? e})`,
+      );
+    }
     return {
       stage: stage.name,
       status,

@@ -471,3 +471,32 @@ Deno.test("runStage() puts the contents of a stage's declared input files in the
     await env.cleanup();
   }
 });
+
+Deno.test("runStage() serves a complete cached result when latest/ and the lock file cannot be written", async () => {
+  const env = await setup();
+  try {
+    await env.run("b");
+    // as root, permissions do not stop writes: make latest/ unwritable by turning it into a file
+    await Deno.remove(join(env.results, "latest"), { recursive: true });
+    await Deno.writeTextFile(join(env.results, "latest"), "not a folder");
+    const logs: string[] = [];
+    const out = await env.run("b", { log: (l) => logs.push(l) });
+    assertEquals(statuses(out), { a: "cached", b: "cached" });
+    assertEquals(
+      logs.filter((l) => /latest\/ and pipeline.lock.json were not updated/.test(l)).length,
+      2,
+    );
+    assertEquals(env.counts, { a: 1, b: 1 });
+    if (Deno.uid() !== 0) {
+      await Deno.remove(join(env.results, "latest"));
+      await Deno.chmod(env.results, 0o555);
+      try {
+        assertEquals(statuses(await env.run("b")), { a: "cached", b: "cached" });
+      } finally {
+        await Deno.chmod(env.results, 0o755);
+      }
+    }
+  } finally {
+    await env.cleanup();
+  }
+});
