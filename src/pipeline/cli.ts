@@ -21,7 +21,9 @@ import {
   planRun,
   runPipeline,
   runStage,
+  runUnitsOnly,
 } from "./run.ts";
+import { listUnits, waveOf, weightOf } from "./units.ts";
 import { type Profile, PROFILES, type Stage } from "./stage.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -33,6 +35,30 @@ export const COMMON_OPTIONS = {
   force: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const satisfies Options;
+
+/** Flags of a single stage for working unit by unit (stages that have units). */
+export const UNIT_OPTIONS = {
+  "list-units": { type: "boolean" },
+  unit: { type: "string", multiple: true },
+  shard: { type: "string" },
+} as const satisfies Options;
+
+const UNIT_HELP: Record<string, string> = {
+  "list-units": "print the stage's units (id, wave, weight) and exit",
+  unit:
+    "compute only these units (ids from --list-units, comma-separated) into <key>.units/ and exit",
+  shard: "compute only shard I of N (units with index mod N = I, 0-based), e.g. 0/4, and exit",
+};
+
+/** Parses `--shard I/N`. */
+function parseShard(raw: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(raw.trim());
+  const index = Number(m?.[1]), count = Number(m?.[2]);
+  if (!m || count < 1 || index >= count) {
+    throw new UsageError(`--shard must be I/N with 0 ≤ I < N, e.g. 0/4, got "${raw}"`);
+  }
+  return { index, count };
+}
 
 /** Flags of reproduce beyond the common ones. */
 const REPRODUCE_OPTIONS = {
@@ -116,6 +142,7 @@ export function formatStageHelp(stage: Stage): string {
     "Common flags:",
     ...flagLines(COMMON_OPTIONS, COMMON_HELP),
   ];
+  if (stage.units) lines.push("", "Unit flags:", ...flagLines(UNIT_OPTIONS, UNIT_HELP));
   if (Object.keys(stage.flags.options).length > 0) {
     lines.push("", "Stage flags:", ...flagLines(stage.flags.options, stage.flags.help));
   }
@@ -239,12 +266,53 @@ export async function stageMain(
       throw new Error(`Stage "${stage.name}" redefines the common flag --${f}`);
     }
   }
-  const options: Options = { ...COMMON_OPTIONS, ...stage.flags.options };
+  const options: Options = {
+    ...COMMON_OPTIONS,
+    ...(stage.units ? UNIT_OPTIONS : {}),
+    ...stage.flags.options,
+  };
   const values = parseWith([...rest], options);
   const common = commonValues(values);
   const flagValues: FlagValues = {};
   for (const f of Object.keys(stage.flags.options)) flagValues[f] = values[f];
-  planRun([stage.name], { profile: common.profile, flagValues }, stages);
+  const plan = planRun([stage.name], { profile: common.profile, flagValues }, stages);
+  const unitIds = values.unit === undefined ? undefined : listOf(values.unit as string[], (s) => s);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard as string);
+  if (unitIds !== undefined && shard !== undefined) {
+    throw new UsageError("--unit and --shard cannot be combined: give one of them");
+  }
+  if (values["list-units"] === true) {
+    for (const u of listUnits(stage.name, stage.units!, plan.params.get(stage.name))) {
+      out(`${u.id}\t${waveOf(u)}\t${weightOf(u)}`);
+    }
+    return 0;
+  }
+  if (unitIds !== undefined || shard !== undefined) {
+    const backend = await initBackend(common.backend);
+    err(`backend: ${backend.name}${backend.notice ? ` (${backend.notice})` : ""}`);
+    const r = await runUnitsOnly(
+      stage.name,
+      unitIds ? { ids: unitIds } : { shard: shard! },
+      {
+        profile: common.profile,
+        backend,
+        flagValues,
+        resultsDir: io.resultsDir,
+        rootDir: io.rootDir,
+        log: err,
+      },
+      stages,
+    );
+    out(
+      r.status === "cached"
+        ? `${stage.name}: the complete result ${r.key} is cached; nothing to compute`
+        : `${stage.name}: computed ${r.computed.length} unit(s), ${r.adopted.length} already ` +
+          `complete, in ${
+            displayPath(r.unitsDir, Deno.cwd())
+          }; run the stage without --unit/--shard to finalize`,
+    );
+    return 0;
+  }
 
   const backend = await initBackend(common.backend);
   err(`backend: ${backend.name}${backend.notice ? ` (${backend.notice})` : ""}`);

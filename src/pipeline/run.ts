@@ -19,7 +19,7 @@ import {
   hashTree,
   listFiles,
 } from "./hash.ts";
-import { runUnits } from "./units.ts";
+import { listUnits, runUnits } from "./units.ts";
 import { updateLatest } from "./latest.ts";
 import { LOCK_FILE, updateLock } from "./lock.ts";
 import {
@@ -199,14 +199,23 @@ function toJsonRecord(stage: string, value: unknown): Record<string, unknown> {
   }
 }
 
-async function resolveStage(
+/** A stage's identity for given parameters and upstream results. */
+interface Resolved {
+  key: string;
+  inputs: Record<string, UpstreamOutput>;
+  inputKeys: Record<string, string>;
+  sources: Manifest["sources"];
+  inputFiles: Manifest["inputFiles"];
+  inKey: boolean;
+}
+
+/** Hashes a stage's inputs into its key (upstream results must be resolved). */
+async function resolveKey(
   ex: ExecContext,
   stage: Stage,
   params: unknown,
   upstream: Map<string, StageOutcome>,
-  force: boolean,
-): Promise<StageOutcome> {
-  const t0 = performance.now();
+): Promise<Resolved> {
   const inputs: Record<string, UpstreamOutput> = {};
   const inputKeys: Record<string, string> = {};
   for (const d of stage.deps) {
@@ -231,6 +240,23 @@ async function resolveStage(
     inputFiles: inputFiles?.hash,
     backend: inKey ? ex.backend.name : null,
   });
+  return { key, inputs, inputKeys, sources, inputFiles, inKey };
+}
+
+async function resolveStage(
+  ex: ExecContext,
+  stage: Stage,
+  params: unknown,
+  upstream: Map<string, StageOutcome>,
+  force: boolean,
+): Promise<StageOutcome> {
+  const t0 = performance.now();
+  const { key, inputs, inputKeys, sources, inputFiles, inKey } = await resolveKey(
+    ex,
+    stage,
+    params,
+    upstream,
+  );
   const dir = resultDir(ex.resultsDir, stage.name, key);
   const finish = async (manifest: Manifest, status: StageOutcome["status"]) => {
     try {
@@ -459,6 +485,106 @@ export async function runStage(
     outcomes.push(o);
   }
   return { target: done.get(name)!, outcomes };
+}
+
+/** Which units {@link runUnitsOnly} computes: explicit ids, or shard `index` of `count`. */
+export type UnitSelection = { ids: string[] } | { shard: { index: number; count: number } };
+
+/** What {@link runUnitsOnly} returns. */
+export interface UnitsOnlyResult {
+  /** The stage's key. */
+  key: string;
+  /** "cached" when the complete result already exists (nothing computed). */
+  status: "cached" | "units";
+  /** Ids computed now. */
+  computed: string[];
+  /** Selected ids that were already complete (verified). */
+  adopted: string[];
+  /** The unit store, `<key>.units/`. */
+  unitsDir: string;
+}
+
+/**
+ * Computes selected units of a stage into its `<key>.units/` store (after
+ * resolving its upstream results like {@link runStage}) and stops: no
+ * finalize, no manifest. A normal run afterwards adopts them and finalizes.
+ * This is what one array task of a cluster executor runs.
+ *
+ * @throws UsageError when the stage has no units or an id is unknown
+ */
+export async function runUnitsOnly(
+  name: string,
+  selection: UnitSelection,
+  opts: RunOptions,
+  stages: readonly Stage[],
+): Promise<UnitsOnlyResult> {
+  const plan = planRun([name], opts, stages);
+  const target = plan.order[plan.order.length - 1];
+  if (!target.units) throw new UsageError(`stage ${name} does not work in units`);
+  const params = plan.params.get(name);
+  const list = listUnits(name, target.units, params);
+  if ("ids" in selection) {
+    for (const id of selection.ids) {
+      if (!list.some((u) => u.id === id)) {
+        throw new UsageError(`--unit must name a unit of ${name} (see --list-units), got "${id}"`);
+      }
+    }
+  }
+  const ex = contextFrom(opts, plan.profile, await ensureBackend(opts.backend));
+  const done = new Map<string, StageOutcome>();
+  for (const stage of plan.order.slice(0, -1)) {
+    done.set(
+      stage.name,
+      await resolveStage(ex, stage, plan.params.get(stage.name), done, false),
+    );
+  }
+  const r = await resolveKey(ex, target, params, done);
+  const dir = resultDir(ex.resultsDir, name, r.key);
+  const unitsDir = `${dir}.units`;
+  if ((await checkResult(dir, name, r.key)).ok) {
+    return { key: r.key, status: "cached", computed: [], adopted: [], unitsDir };
+  }
+  if (target.preflight) {
+    await target.preflight({
+      params,
+      inputs: r.inputs,
+      backend: ex.backend,
+      rootDir: ex.rootDir,
+      log: (m) => ex.log(`[${name}] ${m}`),
+    });
+  }
+  const chosen = "ids" in selection
+    ? (u: { id: string }) => selection.ids.includes(u.id)
+    : (_u: unknown, i: number) => i % selection.shard.count === selection.shard.index;
+  const bars: Progress[] = [];
+  try {
+    const res = await runUnits(target.units, {
+      params,
+      outDir: `${dir}.partial`,
+      inputs: r.inputs,
+      backend: ex.backend,
+      rootDir: ex.rootDir,
+      log: (m) => {
+        clearBarLine();
+        ex.log(`[${name}] ${m}`);
+      },
+      progress: (label, total) => {
+        const p = createProgress(`[${name}] ${label}`, total, ex.progress);
+        bars.push(p);
+        return p;
+      },
+    }, { key: r.key, unitsDir, select: chosen, stageName: name });
+    const picked = list.filter((u, i) => chosen(u, i)).map((u) => u.id);
+    return {
+      key: r.key,
+      status: "units",
+      computed: res.computed,
+      adopted: res.adopted.filter((id) => picked.includes(id)),
+      unitsDir,
+    };
+  } finally {
+    for (const b of bars) b.stop();
+  }
 }
 
 /** One row of a pipeline run. */
