@@ -14,7 +14,7 @@
  *
  * @example Frog from true forward-mode directional derivatives
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { directionalDerivatives, forwardGradient, initBackend, Rng, sampleTangents } from "./mod.ts";
  *
  * await initBackend("cpu");

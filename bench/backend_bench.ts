@@ -15,7 +15,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { initBackend } from "../src/backend.ts";
 import { Rng } from "../src/core/rng.ts";
 import { dense } from "../src/nn/dense.ts";

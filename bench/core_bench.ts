@@ -3,7 +3,7 @@
  * frog forward gradient at NN weight-perturbation size. Figures depend on the
  * machine's load; run alone for stable numbers.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { initBackend } from "../src/backend.ts";
 import {
   batchedGram,

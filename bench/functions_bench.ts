@@ -6,9 +6,9 @@
  *
  * Run: `deno bench -A bench/functions_bench.ts` (filter with `--filter "n=256"`).
  */
-import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-cpu";
-import "@tensorflow/tfjs-backend-wasm";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
+import "npm:@tensorflow/tfjs-backend-cpu@4.22.0";
+import "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
 import {
   approachShortName,
   type ApproachSpec,

@@ -14,7 +14,7 @@
  *
  *     deno bench -A bench/jvp_bench.ts
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { type BackendChoice, initBackend } from "../src/backend.ts";
 import { Rng } from "../src/core/rng.ts";
 import { directionalDerivatives } from "../src/jvp/mod.ts";

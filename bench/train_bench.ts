@@ -26,7 +26,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { type BackendChoice, initBackend } from "../src/backend.ts";
 import { Rng } from "../src/core/rng.ts";
 import { createFc } from "../src/nn/fc.ts";

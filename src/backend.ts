@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 
 /** Backend names accepted by `--backend`. */
 export const BACKEND_CHOICES = ["auto", "wasm", "cpu", "tensorflow", "webgpu"] as const;
@@ -98,11 +98,11 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
   let name: string;
   switch (choice) {
     case "cpu":
-      await import("@tensorflow/tfjs-backend-cpu");
+      await import("npm:@tensorflow/tfjs-backend-cpu@4.22.0");
       name = "cpu";
       break;
     case "wasm":
-      await import("@tensorflow/tfjs-backend-wasm");
+      await import("npm:@tensorflow/tfjs-backend-wasm@4.22.0");
       name = "wasm";
       break;
     case "webgpu":
@@ -123,7 +123,7 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
       if (await tryNative()) {
         name = "tensorflow";
       } else {
-        await import("@tensorflow/tfjs-backend-wasm");
+        await import("npm:@tensorflow/tfjs-backend-wasm@4.22.0");
         name = "wasm";
         notice = nativeFailure
           ? `backend auto: native tensorflow backend failed to load (${nativeFailure}), using wasm`

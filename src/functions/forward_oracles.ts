@@ -6,7 +6,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { forwardGradient } from "../core/forward_gradient.ts";
 import { sampleTangents } from "../core/tangents.ts";
 import { Rng } from "../core/rng.ts";
@@ -26,7 +26,7 @@ const f1 = (fn: TestFunction) => (x: tf.Tensor) => fn.evaluate(x as tf.Tensor1D)
  *
  * @example The exact gradient of Rosenbrock at its start
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { fmadOracle } from "./forward_oracles.ts";
  * import { rosenbrock } from "./rosenbrock.ts";
  * fmadOracle(rosenbrock, 3).valueAndGradient(tf.tensor1d([-1, 0, 0])).gradient.dataSync();
@@ -58,7 +58,7 @@ export function fmadOracle(fn: TestFunction, n: number): GradientOracle {
  *
  * @example Frog with k = n is exact
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { fgOracle } from "./forward_oracles.ts";
  * import { fg } from "./approaches.ts";
  * import { sphere } from "./sphere.ts";

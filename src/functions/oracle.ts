@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { TestFunction } from "./types.ts";
 
 /** f(x) and a gradient estimate at x; the caller disposes both. */
@@ -30,7 +30,7 @@ export interface GradientOracle {
  *
  * @example The gradient of the sphere at (−1, −1)
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { bpOracle } from "./oracle.ts";
  * import { sphere } from "./sphere.ts";
  * const { gradient } = bpOracle(sphere).valueAndGradient(tf.tensor1d([-1, -1]));

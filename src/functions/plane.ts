@@ -3,7 +3,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { TestFunction } from "./types.ts";
 
 /** The slope the reference uses. */
@@ -14,7 +14,7 @@ export const PLANE_SLOPE: number = -1;
  *
  * @example Evaluate
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { plane } from "./plane.ts";
  * plane.evaluate(tf.tensor1d([1, 2])).dataSync()[0]; // -3
  * ```

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { TestFunction } from "./types.ts";
 
 const A = 1;
@@ -16,7 +16,7 @@ const B = 100;
  *
  * @example Evaluate at the start
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { rosenbrock } from "./rosenbrock.ts";
  * rosenbrock.evaluate(tf.tensor1d([-1, 0, 0])).dataSync()[0]; // 105
  * ```

@@ -8,7 +8,7 @@
  * @module
  */
 import { join } from "node:path";
-import { parse } from "csv-parse/sync";
+import { parse } from "npm:csv-parse@7.0.3/sync";
 import { TEMP_SUFFIX } from "../pipeline/files.ts";
 import {
   executeRun,

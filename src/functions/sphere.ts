@@ -3,7 +3,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { TestFunction } from "./types.ts";
 
 /**
@@ -11,7 +11,7 @@ import type { TestFunction } from "./types.ts";
  *
  * @example Evaluate at the start
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { sphere } from "./sphere.ts";
  * sphere.evaluate(tf.tensor1d([-1, -1])).dataSync()[0]; // 2
  * ```

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { TestFunction } from "./types.ts";
 
 /** f per coordinate at the minimiser x_i = −2.903534, as the reference uses it. */
@@ -15,7 +15,7 @@ export const STYBLINSKI_TANG_MIN_PER_DIM: number = -39.16599;
  *
  * @example Evaluate near the minimum
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { styblinskiTang } from "./styblinski_tang.ts";
  * styblinskiTang.evaluate(tf.tensor1d([-2.903534])).dataSync()[0]; // ≈ -39.166
  * ```

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { TestFunction } from "./types.ts";
 
 /** Splits x of shape [2] into two tensors of shape [1]. */

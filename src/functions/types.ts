@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "npm:@tensorflow/tfjs@4.22.0";
 
 /** Keys of the starting positions (spec §3.1). */
 export const START_KEYS = ["0", "-0.5", "-+0.5", "-10", "-1"] as const;

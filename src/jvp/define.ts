@@ -6,7 +6,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { JvpCall, JvpRule } from "./registry.ts";
 import { addTangents, type Tangent } from "./value.ts";
 
@@ -23,7 +23,7 @@ function onlyInput(call: JvpCall): [tf.Tensor, Tangent] {
  *
  * @example Exp
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { defUnary } from "./define.ts";
  * const expJvp = defUnary((t, _x, y) => tf.mul(t, y));
  * ```
@@ -43,7 +43,7 @@ export function defUnary(
  *
  * @example Neg
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { defLinear } from "./define.ts";
  * const negJvp = defLinear((t) => tf.neg(t));
  * ```
@@ -64,7 +64,7 @@ export function defLinear(
  *
  * @example Multiply (bilinear)
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { defBinary } from "./define.ts";
  * const mulJvp = defBinary((ta, _a, b) => tf.mul(ta, b), (tb, a) => tf.mul(tb, a));
  * ```

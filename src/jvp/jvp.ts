@@ -21,7 +21,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { jvpRuleFor } from "./registry.ts";
 import { expandTangent, isTangentFor, type Tangent } from "./value.ts";
 import "./register_all.ts";
@@ -233,7 +233,7 @@ function withTrace<T>(trace: Trace, run: () => T): T {
  *
  * @example Gradient of Σx² along two directions
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { jvp } from "./jvp.ts";
  * const x = tf.tensor1d([1, 2, 3]);
  * const v = tf.tensor2d([[1, 0, 0], [0, 1, 1]]);
@@ -305,7 +305,7 @@ export function jvp(
  *
  * @example Directional derivatives of the sphere function
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { directionalDerivatives } from "./jvp.ts";
  * const x = tf.tensor1d([1, -1]);
  * const v = tf.tensor2d([[1, 0], [1, 1], [0, 2]]);

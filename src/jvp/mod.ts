@@ -34,7 +34,7 @@
  *
  * @example Three directional derivatives of Rosenbrock's function
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { directionalDerivatives } from "./mod.ts";
  * const rosenbrock = (x: tf.Tensor) => {
  *   const a = tf.slice(x, [0], [x.size - 1]);
@@ -48,7 +48,7 @@
  *
  * @example Node perturbation of a dense layer with one tangent shared by the batch
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { jvp } from "./mod.ts";
  * const x = tf.randomNormal([64, 784]);
  * const w = tf.randomNormal([784, 128]);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { Tangent } from "./value.ts";
 
 /** What a rule sees for one recorded kernel invocation. */
@@ -40,7 +40,7 @@ const rules = new Map<string, JvpRule>();
  *
  * @example Register a rule for a kernel
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { registerJvp } from "./registry.ts";
  * registerJvp("Neg", ({ tangents }) => [tangents.x ? tf.neg(tangents.x) : null]);
  * ```

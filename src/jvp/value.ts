@@ -9,7 +9,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 
 /** A tangent: `[k, ...]` broadcastable to `[k, ...primal.shape]`, or `null` for a symbolic zero. */
 export type Tangent = tf.Tensor | null;
@@ -21,7 +21,7 @@ export type Tangent = tf.Tensor | null;
  *
  * @example Compact tangents
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { isTangentFor } from "./value.ts";
  * console.log(isTangentFor(tf.zeros([4, 1, 3]), [8, 3], 4)); // true
  * console.log(isTangentFor(tf.zeros([4, 3]), [8, 3], 4)); // false: rank

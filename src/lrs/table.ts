@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { parse } from "csv-parse/sync";
+import { parse } from "npm:csv-parse@7.0.3/sync";
 
 /** The repository's `lrs/` folder, resolved from this module's location. */
 export const DEFAULT_LR_DIR: URL = new URL("../../lrs/", import.meta.url);

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import Module, { createRequire } from "node:module";
 import process from "node:process";
 import util from "node:util";
@@ -38,7 +38,7 @@ export function patchNodeUtil(): void {
 
 /** The project's tfjs and tfjs-core as CommonJS export objects (the same instances `tf` uses). */
 function projectTfjsModules(): { tfjs: unknown; core: unknown } {
-  const url = import.meta.resolve("@tensorflow/tfjs");
+  const url = import.meta.resolve("npm:@tensorflow/tfjs@4.22.0");
   if (url.startsWith("file:")) {
     const tfjsPath = fileURLToPath(url);
     const req = createRequire(tfjsPath);
@@ -75,7 +75,7 @@ function alias(req: NodeJS.Require, filename: string, exports: unknown): void {
  *
  * @example Use the native backend when it is installed
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { loadNativeBackend } from "./loader.ts";
  * if (await loadNativeBackend()) await tf.setBackend("tensorflow");
  * ```

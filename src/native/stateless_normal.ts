@@ -12,7 +12,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 
 /** Name of the generator, as recorded in run results. */
 export const STATELESS_NORMAL_SOURCE = "tf-stateless-philox";
@@ -59,7 +59,7 @@ function seedWord(v: number, what: string): number {
  *
  * @example Same seed, same numbers
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { statelessNormal, statelessNormalAvailable } from "./stateless_normal.ts";
  * if (statelessNormalAvailable()) {
  *   const a = statelessNormal([4, 3], 1, 0);

@@ -10,8 +10,8 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-cpu";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
+import "npm:@tensorflow/tfjs-backend-cpu@4.22.0";
 import { Rng } from "../core/rng.ts";
 import { loadNativePackage, NATIVE_BACKEND } from "./loader.ts";
 

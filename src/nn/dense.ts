@@ -10,7 +10,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 
 /** Which inputs of {@link dense} receive gradients. */
 export type DenseGradients = "all" | "input" | "params" | "none";
@@ -66,7 +66,7 @@ const denseAll = tf.customGrad((x, w, b, save) => {
  *
  * @example Forward and gradients
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { dense } from "./dense.ts";
  * const x = tf.ones([2, 3]) as tf.Tensor2D;
  * const w = tf.ones([3, 4]) as tf.Tensor2D;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { Rng } from "../core/rng.ts";
 import { dense } from "./dense.ts";
 import type { Block, Model } from "./model.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 
 /**
  * Per-sample cross-entropy −log softmax(logits)[label], shape [B].
@@ -25,7 +25,7 @@ export function perSampleCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D):
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { crossEntropy } from "./loss.ts";
  * const l = crossEntropy(tf.zeros([2, 10]) as tf.Tensor2D, tf.tensor1d([1, 2], "int32"));
  * console.assert(Math.abs(l.dataSync()[0] - Math.log(10)) < 1e-6);

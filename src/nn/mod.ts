@@ -8,7 +8,7 @@
  *
  * @example One frog step with 16 tangents (simulated node perturbation)
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { createFc, createGradientMode, Sgd } from "./mod.ts";
  * const model = createFc({ width: 32, seed: 0 });
  * const mode = createGradientMode({ approach: "frog", k: 16, mode: "sim", perturbation: "node" }, 0);

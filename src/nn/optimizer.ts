@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 
 /** LR schedules of the original (`None`/anything else is constant). */
 export const SCHEDULES = ["constant", "step", "cosine", "decay"] as const;
@@ -73,7 +73,7 @@ export function scheduleFactor(schedule: Schedule, t: number, epochs: number): n
  *
  * @example One plain step
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { Sgd } from "./optimizer.ts";
  * const opt = new Sgd({ lr: 0.5 });
  * const [p] = opt.step([tf.tensor1d([1])], [tf.tensor1d([2])]);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { Rng } from "../core/rng.ts";
 import type { SplitSource, TrainingData } from "./data_source.ts";
 import { limitSplit } from "./data_source.ts";
@@ -90,7 +90,7 @@ export function evaluate(
  *
  * @example Two epochs of frog on a tiny synthetic problem
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { createFc } from "./fc.ts";
  * import { trainModel } from "./trainer.ts";
  * const split = {

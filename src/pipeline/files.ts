@@ -7,7 +7,7 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
-import { stringify } from "csv-stringify/sync";
+import { stringify } from "npm:csv-stringify@6.9.0/sync";
 
 /** Suffix of the temporary files written by {@link writeFileAtomic}. */
 export const TEMP_SUFFIX = ".fgtmp";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import cliProgress from "cli-progress";
+import cliProgress from "npm:cli-progress@3.12.0";
 import process from "node:process";
 import type { Progress } from "./stage.ts";
 

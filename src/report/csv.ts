@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { parse } from "csv-parse/sync";
-import { stringify } from "csv-stringify/sync";
+import { parse } from "npm:csv-parse@7.0.3/sync";
+import { stringify } from "npm:csv-stringify@6.9.0/sync";
 
 /** One CSV record keyed by column name (the unnamed pandas index column is dropped). */
 export type CsvRecord = Record<string, string>;

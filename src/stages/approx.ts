@@ -22,7 +22,7 @@ export type { SummaryRow } from "./approx/table.ts";
 import { approxConfigs } from "./approx/configs.ts";
 import { computeMetrics, groupWork } from "./approx/compute.ts";
 import { RAW_HEADER, rawRowsCsv, summarize, summaryCsv, type SummaryRow } from "./approx/table.ts";
-import { stringify } from "csv-stringify/sync";
+import { stringify } from "npm:csv-stringify@6.9.0/sync";
 
 /** Which grids to run. */
 export type ApproxMode = "normal" | "angle" | "both";

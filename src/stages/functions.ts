@@ -8,7 +8,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { join } from "node:path";
 import { listOf, nonNegativeInt, oneOf, positiveInt, UsageError } from "../cli/args.ts";
 import { customTangentApproaches, paperApproaches, planExperiment } from "../functions/grid.ts";
@@ -255,7 +255,7 @@ export async function withComputeBackend<T>(
   if (want === undefined || want === previous) {
     return { result: await body(), backend: previous };
   }
-  if (want === "wasm") await import("@tensorflow/tfjs-backend-wasm");
+  if (want === "wasm") await import("npm:@tensorflow/tfjs-backend-wasm@4.22.0");
   if (!(await tf.setBackend(want))) {
     throw new Error(`Cannot start backend "${want}" for the functions stage`);
   }

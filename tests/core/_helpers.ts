@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { initBackend } from "../../src/backend.ts";
 
 /** Starts the exact cpu backend once for the core tests. */

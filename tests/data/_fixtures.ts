@@ -5,9 +5,9 @@
  *
  * @module
  */
-import tarStream from "tar-stream";
-import jpeg from "jpeg-js";
-import { PNG } from "pngjs";
+import tarStream from "npm:tar-stream@3.2.2";
+import jpeg from "npm:jpeg-js@0.4.4";
+import { PNG } from "npm:pngjs@7.0.0";
 import { Buffer } from "node:buffer";
 import { gzipSync } from "node:zlib";
 

@@ -1,4 +1,4 @@
-import { parse } from "csv-parse/sync";
+import { parse } from "npm:csv-parse@7.0.3/sync";
 import assert from "node:assert/strict";
 import { initBackend } from "../../src/backend.ts";
 import { type ApproachSpec, BP, fg } from "../../src/functions/approaches.ts";

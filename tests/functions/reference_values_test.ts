@@ -3,7 +3,7 @@
  * function's max steps) against the authors' final losses (spec §7.3, the
  * `loss` column of lrs/first-release/math.csv).
  */
-import { parse } from "csv-parse/sync";
+import { parse } from "npm:csv-parse@7.0.3/sync";
 import assert from "node:assert/strict";
 import { initBackend } from "../../src/backend.ts";
 import { type ApproachSpec, BP, fg } from "../../src/functions/approaches.ts";

@@ -1,4 +1,4 @@
-import { parse } from "csv-parse/sync";
+import { parse } from "npm:csv-parse@7.0.3/sync";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { initBackend } from "../../src/backend.ts";

@@ -3,7 +3,7 @@
  * with reverse mode (`tf.grads` of `sum(w ⊙ f(x))` dotted with each tangent) and
  * with central finite differences, for k = 1 and k > 1.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import assert from "node:assert/strict";
 import { Rng } from "../../src/core/rng.ts";
 import { jvp } from "../../src/jvp/mod.ts";

@@ -1,5 +1,5 @@
 /** The shared table of op specs, one or more per JVP rule, grouped by rules file. */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { OpSpec } from "./_harness.ts";
 
 const mask2x3 = () => tf.tensor2d([[1, 0, 1], [0, 0, 1]], [2, 3], "bool");

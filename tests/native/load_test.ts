@@ -1,9 +1,9 @@
 // Tests for src/native/load.ts through initBackend (src/backend.ts): the
 // default path without a native install, a broken install, and, when
 // `deno task setup-native` has installed the backend here, the native path.
-import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-cpu";
-import "@tensorflow/tfjs-backend-wasm";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
+import "npm:@tensorflow/tfjs-backend-cpu@4.22.0";
+import "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { initBackend } from "../../src/backend.ts";

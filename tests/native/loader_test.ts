@@ -1,6 +1,6 @@
 // Tests for src/native/loader.ts that do not need an install (the native
 // path itself is covered by load_test.ts when .native/ holds one).
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import assert from "node:assert/strict";
 import util from "node:util";
 import { join } from "node:path";

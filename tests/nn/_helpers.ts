@@ -1,5 +1,5 @@
 // Shared helpers of the nn tests.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { Rng } from "../../src/core/rng.ts";
 import type { SplitSource, TrainingData } from "../../src/nn/data_source.ts";
 

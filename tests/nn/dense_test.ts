@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { assert, assertThrows } from "./_assert.ts";
 import { initBackend } from "../../src/backend.ts";
 import { dense } from "../../src/nn/dense.ts";

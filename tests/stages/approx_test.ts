@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runUnits } from "../../src/pipeline/units.ts";
-import { parse } from "csv-parse/sync";
+import { parse } from "npm:csv-parse@7.0.3/sync";
 import { initBackend } from "../../src/backend.ts";
 import { UsageError } from "../../src/cli/args.ts";
 import { type ApproxParams, approxStage, planRuns } from "../../src/stages/approx.ts";

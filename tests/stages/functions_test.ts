@@ -1,5 +1,5 @@
-import * as tf from "@tensorflow/tfjs";
-import { parse } from "csv-parse/sync";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
+import { parse } from "npm:csv-parse@7.0.3/sync";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { initBackend } from "../../src/backend.ts";

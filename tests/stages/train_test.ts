@@ -1,6 +1,6 @@
 import { runUnits } from "../../src/pipeline/units.ts";
 import { join, resolve } from "node:path";
-import { parse } from "csv-parse/sync";
+import { parse } from "npm:csv-parse@7.0.3/sync";
 import { assert, assertEquals, assertThrows } from "../nn/_assert.ts";
 import { initBackend } from "../../src/backend.ts";
 import { parseFlags, UsageError } from "../../src/cli/args.ts";

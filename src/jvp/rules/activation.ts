@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { defUnary } from "../define.ts";
 import type { JvpRuleTable } from "../registry.ts";
 import { addTangents, liftTangent } from "../value.ts";

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { JvpCall, JvpRuleTable } from "../registry.ts";
 import { addTangents, expandTangent, expandTangentExceptBatch, liftTangent } from "../value.ts";
 import { fusedActivationDerivative } from "./activation.ts";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { JvpRuleTable } from "../registry.ts";
 import { addTangents, liftTangent, type Tangent } from "../value.ts";
 

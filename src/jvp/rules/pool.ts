@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { JvpCall, JvpRuleTable } from "../registry.ts";
 import { expandTangentExceptBatch } from "../value.ts";
 

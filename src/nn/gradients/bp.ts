@@ -3,7 +3,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { crossEntropy } from "../loss.ts";
 import { forward, type Model } from "../model.ts";
 import type { GradientResult, TimingSink } from "./types.ts";
@@ -13,7 +13,7 @@ import type { GradientResult, TimingSink } from "./types.ts";
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { createFc } from "../fc.ts";
  * import { bpGradients } from "./bp.ts";
  * const model = createFc({ width: 8, inputSize: 4, numClasses: 3, seed: 0 });

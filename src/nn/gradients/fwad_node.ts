@@ -14,7 +14,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { jvp } from "../../jvp/mod.ts";
 import { crossEntropy, crossEntropyLogitGradient } from "../loss.ts";
 import { blockParams, type Model } from "../model.ts";

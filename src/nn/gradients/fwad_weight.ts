@@ -18,7 +18,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { jvp } from "../../jvp/mod.ts";
 import { crossEntropy } from "../loss.ts";
 import { forward, type Model } from "../model.ts";

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { Rng } from "../../core/rng.ts";
 import { activityCount, type Model } from "../model.ts";
 import type { NetworkAggregation } from "./types.ts";
@@ -250,7 +250,7 @@ class WeightTangentSource {
  *
  * @example frog with 4 tangents, simulated node perturbation
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { createFc } from "../fc.ts";
  * import { createGradientMode } from "./mode.ts";
  * const model = createFc({ width: 8, inputSize: 4, numClasses: 3, seed: 0 });

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { crossEntropy } from "../loss.ts";
 import { blockParams, type Model } from "../model.ts";
 import { forwardGradient } from "../../core/forward_gradient.ts";
@@ -71,7 +71,7 @@ export function splitActivityGradient(model: Model, fg: tf.Tensor): tf.Tensor[] 
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { createFc } from "../fc.ts";
  * import { simNodeGradients } from "./sim_node.ts";
  * const model = createFc({ width: 8, inputSize: 4, numClasses: 3, seed: 0 });

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { Model } from "../model.ts";
 import { forwardGradientBlocks } from "../../core/forward_gradient.ts";
 import type { NetworkAggregation } from "./types.ts";

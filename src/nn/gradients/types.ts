@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "npm:@tensorflow/tfjs@4.22.0";
 
 /** What one gradient computation returns. All tensors belong to the caller. */
 export interface GradientResult {

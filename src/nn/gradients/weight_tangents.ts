@@ -21,7 +21,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { Rng } from "../../core/rng.ts";
 import { statelessNormal } from "../../native/stateless_normal.ts";
 import { fillNormal } from "./normal.ts";
@@ -81,7 +81,7 @@ export function weightTangentsFromBuffer(
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { Rng } from "../../core/rng.ts";
  * import { drawWeightTangents } from "./weight_tangents.ts";
  * const t = drawWeightTangents(new Rng(1, "tangents"), 4, [tf.zeros([3, 2]), tf.zeros([2])]);
@@ -129,7 +129,7 @@ export function deviceSeedWord(seed: number): number {
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { drawWeightTangentsOnDevice } from "./weight_tangents.ts";
  * if (tf.getBackend() === "tensorflow") {
  *   const t = drawWeightTangentsOnDevice(1, 0, 4, [tf.zeros([3, 2]), tf.zeros([2])]);

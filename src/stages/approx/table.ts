@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { stringify } from "csv-stringify/sync";
+import { stringify } from "npm:csv-stringify@6.9.0/sync";
 import type { ApproxConfig } from "./configs.ts";
 import { METRIC_COLUMNS, type Metrics } from "./compute.ts";
 

@@ -3,7 +3,7 @@
 // With the native backend installed (`deno task setup-native`) the tests run on
 // it; without, they check that modes use the JS generator and that asking for
 // the device is a clear error.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { assert, assertClose, assertEquals } from "../_assert.ts";
 import { initBackend } from "../../../src/backend.ts";
 import { nativeDir, readInstallRecord } from "../../../src/native/install_record.ts";

@@ -1,7 +1,7 @@
 // THE identity: for the same weights, batch and tangents, the simulated modes
 // (JVPs from backprop) and the true forward modes (JVP engine) give the same
 // directional derivatives and the same update.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { assert, assertEquals } from "../_assert.ts";
 import { initBackend } from "../../../src/backend.ts";
 import { Rng } from "../../../src/core/rng.ts";

@@ -1,6 +1,6 @@
 // Weight-perturbation modes: the prefetch worker hands out exactly the
 // tangents of in-thread drawing, and sim and fwad see the same tangents.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { assert, assertEquals } from "../_assert.ts";
 import { initBackend } from "../../../src/backend.ts";
 import { createFc } from "../../../src/nn/fc.ts";

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { assert, assertEquals } from "../_assert.ts";
 import { initBackend } from "../../../src/backend.ts";
 import { Rng } from "../../../src/core/rng.ts";
