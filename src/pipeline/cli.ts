@@ -11,7 +11,8 @@ import { listOf, oneOf, parseFlags, UsageError } from "../cli/args.ts";
 import { BACKEND_CHOICES, type BackendChoice, initBackend } from "../backend.ts";
 import { isFile } from "../io/files.ts";
 import { findStage, stageIndex } from "./graph.ts";
-import { displayPath } from "./paths.ts";
+import { collectGarbage } from "./gc.ts";
+import { defaultResultsDir, displayPath } from "./paths.ts";
 import { formatDuration } from "./progress.ts";
 import {
   DEFAULT_PROFILE,
@@ -20,7 +21,9 @@ import {
   planRun,
   runPipeline,
   runStage,
+  runUnitsOnly,
 } from "./run.ts";
+import { listUnits, waveOf, weightOf } from "./units.ts";
 import { type Profile, PROFILES, type Stage } from "./stage.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -31,6 +34,36 @@ export const COMMON_OPTIONS = {
   backend: { type: "string" },
   force: { type: "boolean" },
   help: { type: "boolean", short: "h" },
+} as const satisfies Options;
+
+/** Flags of a single stage for working unit by unit (stages that have units). */
+export const UNIT_OPTIONS = {
+  "list-units": { type: "boolean" },
+  unit: { type: "string", multiple: true },
+  shard: { type: "string" },
+} as const satisfies Options;
+
+const UNIT_HELP: Record<string, string> = {
+  "list-units": "print the stage's units (id, wave, weight) and exit",
+  unit:
+    "compute only these units (ids from --list-units, comma-separated) into <key>.units/ and exit",
+  shard: "compute only shard I of N (units with index mod N = I, 0-based), e.g. 0/4, and exit",
+};
+
+/** Parses `--shard I/N`. */
+function parseShard(raw: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(raw.trim());
+  const index = Number(m?.[1]), count = Number(m?.[2]);
+  if (!m || count < 1 || index >= count) {
+    throw new UsageError(`--shard must be I/N with 0 ≤ I < N, e.g. 0/4, got "${raw}"`);
+  }
+  return { index, count };
+}
+
+/** Flags of reproduce beyond the common ones. */
+const REPRODUCE_OPTIONS = {
+  only: { type: "string" },
+  gc: { type: "boolean" },
 } as const satisfies Options;
 
 /** Backend used when `--backend` is not given. */
@@ -90,6 +123,7 @@ export function formatStageHelp(stage: Stage): string {
     "Common flags:",
     ...flagLines(COMMON_OPTIONS, COMMON_HELP),
   ];
+  if (stage.units) lines.push("", "Unit flags:", ...flagLines(UNIT_OPTIONS, UNIT_HELP));
   if (Object.keys(stage.flags.options).length > 0) {
     lines.push("", "Stage flags:", ...flagLines(stage.flags.options, stage.flags.help));
   }
@@ -115,12 +149,15 @@ export function formatStageHelp(stage: Stage): string {
 }
 
 const ONLY_HELP = "comma-separated stages to run (with their upstream stages)";
+const GC_HELP =
+  "afterwards remove stale state and cache entries nothing references (as deno task gc)";
 
 function reproduceHelp(stages: readonly Stage[]): string {
-  const options = { ...COMMON_OPTIONS, only: { type: "string" } } as Options;
+  const options = { ...COMMON_OPTIONS, ...REPRODUCE_OPTIONS } as Options;
   const help = {
     ...COMMON_HELP,
     only: ONLY_HELP,
+    gc: GC_HELP,
   };
   return [
     "Usage: deno task reproduce [flags]   (deno run -A tasks/reproduce.ts [flags])",
@@ -214,12 +251,57 @@ export async function stageMain(
       throw new Error(`Stage "${stage.name}" redefines the common flag --${f}`);
     }
   }
-  const options: Options = { ...COMMON_OPTIONS, ...stage.flags.options };
-  const values = parseWith([...rest], options, { ...COMMON_HELP, ...stage.flags.help });
+  const options: Options = {
+    ...COMMON_OPTIONS,
+    ...(stage.units ? UNIT_OPTIONS : {}),
+    ...stage.flags.options,
+  };
+  const values = parseWith([...rest], options, {
+    ...COMMON_HELP,
+    ...(stage.units ? UNIT_HELP : {}),
+    ...stage.flags.help,
+  });
   const common = commonValues(values);
   const flagValues: FlagValues = {};
   for (const f of Object.keys(stage.flags.options)) flagValues[f] = values[f];
-  planRun([stage.name], { profile: common.profile, flagValues }, stages);
+  const plan = planRun([stage.name], { profile: common.profile, flagValues }, stages);
+  const unitIds = values.unit === undefined ? undefined : listOf(values.unit as string[], (s) => s);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard as string);
+  if (unitIds !== undefined && shard !== undefined) {
+    throw new UsageError("--unit and --shard cannot be combined: give one of them");
+  }
+  if (values["list-units"] === true) {
+    for (const u of listUnits(stage.name, stage.units!, plan.params.get(stage.name))) {
+      out(`${u.id}\t${waveOf(u)}\t${weightOf(u)}`);
+    }
+    return 0;
+  }
+  if (unitIds !== undefined || shard !== undefined) {
+    const backend = await initBackend(common.backend);
+    err(`backend: ${backend.name}${backend.notice ? ` (${backend.notice})` : ""}`);
+    const r = await runUnitsOnly(
+      stage.name,
+      unitIds ? { ids: unitIds } : { shard: shard! },
+      {
+        profile: common.profile,
+        backend,
+        flagValues,
+        resultsDir: io.resultsDir,
+        rootDir: io.rootDir,
+        log: err,
+      },
+      stages,
+    );
+    out(
+      r.status === "cached"
+        ? `${stage.name}: the complete result ${r.key} is cached; nothing to compute`
+        : `${stage.name}: computed ${r.computed.length} unit(s), ${r.adopted.length} already ` +
+          `complete, in ${
+            displayPath(r.unitsDir, Deno.cwd())
+          }; run the stage without --unit/--shard to finalize`,
+    );
+    return 0;
+  }
 
   const backend = await initBackend(common.backend);
   err(`backend: ${backend.name}${backend.notice ? ` (${backend.notice})` : ""}`);
@@ -267,8 +349,8 @@ export async function reproduceMain(
     out(reproduceHelp(stages));
     return 0;
   }
-  const options: Options = { ...COMMON_OPTIONS, only: { type: "string" } };
-  const values = parseWith([...args], options, { ...COMMON_HELP, only: ONLY_HELP });
+  const options: Options = { ...COMMON_OPTIONS, ...REPRODUCE_OPTIONS };
+  const values = parseWith([...args], options, { ...COMMON_HELP, only: ONLY_HELP, gc: GC_HELP });
   const common = commonValues(values);
   const only = values.only === undefined
     ? undefined
@@ -309,6 +391,11 @@ export async function reproduceMain(
   if (report && (report.status === "ran" || report.status === "cached")) {
     out(`report: ${displayPath(await findReport(report.dir), Deno.cwd())}`);
   }
+  if (values.gc === true) {
+    const resultsDir = io.resultsDir ?? defaultResultsDir(io.rootDir);
+    const gc = await collectGarbage(resultsDir);
+    err(`gc: removed ${gc.removed.length} item(s) from ${displayPath(resultsDir, Deno.cwd())}`);
+  }
   if (!result.ok) {
     const bad = result.entries.filter((e) =>
       !((e.status === "ran" || e.status === "cached") && e.passed)
@@ -316,4 +403,48 @@ export async function reproduceMain(
     err(`reproduce: failed stages: ${bad.join(", ")}`);
   }
   return result.ok ? 0 : 1;
+}
+
+/**
+ * `tasks/gc.ts [--dry-run]`: removes stale state (`.old-<pid>`, orphan
+ * `.partial`/`.units` folders, stale locks, temporary files) and cache
+ * entries that neither `latest/` nor `pipeline.lock.json` references; with
+ * `--dry-run` only lists them. Never touches a folder a live process locks.
+ *
+ * @returns The exit code (0).
+ * @throws UsageError for a bad flag.
+ */
+export async function gcMain(args: readonly string[], io: CliIo = {}): Promise<number> {
+  const out = io.out ?? ((l: string) => console.log(l));
+  const options: Options = {
+    "dry-run": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  };
+  const values = parseWith([...args], options);
+  if (values.help) {
+    out(
+      [
+        "Usage: deno task gc [--dry-run]   (deno run -A tasks/gc.ts [--dry-run])",
+        "",
+        "Removes stale state and cache entries that no latest/ view or pipeline.lock.json references.",
+        "",
+        ...flagLines(options, {
+          "dry-run": "list what would be removed, remove nothing",
+          help: COMMON_HELP.help,
+        }),
+      ].join("\n"),
+    );
+    return 0;
+  }
+  const dry = values["dry-run"] === true;
+  const resultsDir = io.resultsDir ?? defaultResultsDir(io.rootDir);
+  const { removed, busy } = await collectGarbage(resultsDir, { dryRun: dry });
+  for (const r of removed) {
+    out(`${dry ? "would remove" : "removed"} ${displayPath(r.path, Deno.cwd())}: ${r.reason}`);
+  }
+  for (const b of busy) out(`kept ${displayPath(b, Deno.cwd())}: a running process holds its lock`);
+  out(
+    `gc: ${removed.length} item(s) ${dry ? "would be removed" : "removed"}, ${busy.length} in use`,
+  );
+  return 0;
 }

@@ -192,6 +192,37 @@ export async function hashSources(
   return { hash, files: ordered };
 }
 
+/**
+ * Hashes input files or folders given by absolute path (folders walked
+ * recursively, symlinks followed): the contents and the absolute paths enter
+ * the hash, so a truncated, edited, added or removed file changes it.
+ *
+ * @param paths Absolute paths of files or folders.
+ * @throws Error naming the path when one does not exist.
+ */
+export async function hashInputFiles(paths: readonly string[]): Promise<SourcesHash> {
+  const files: Record<string, FileHash> = {};
+  for (const p of paths) {
+    const abs = toPosix(resolve(p));
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.stat(abs);
+    } catch {
+      throw new Error(`Cannot hash stage input files: "${p}" does not exist`);
+    }
+    if (info.isDirectory) {
+      for (const f of await listFiles(abs)) files[`${abs}/${f}`] = await hashFile(join(abs, f));
+    } else {
+      files[abs] = await hashFile(abs);
+    }
+  }
+  const sorted = Object.keys(files).sort(compareCodeUnits);
+  const ordered: Record<string, FileHash> = {};
+  for (const k of sorted) ordered[k] = files[k];
+  const hash = sha256Hex(canonicalJson(sorted.map((k) => [k, files[k].sha256])));
+  return { hash, files: ordered };
+}
+
 /** Everything that identifies one stage result. */
 export interface KeyParts {
   /** Stage name. */
@@ -202,6 +233,8 @@ export interface KeyParts {
   inputs: Record<string, string>;
   /** Hash of the stage's source files ({@link hashSources}). */
   sources: string;
+  /** Hash of the stage's declared input files, when it has any (left out of the key otherwise). */
+  inputFiles?: string;
   /** The running tfjs backend's name, or null for a backend-independent stage. */
   backend: string | null;
 }

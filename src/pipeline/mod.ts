@@ -23,4 +23,6 @@ export * from "./latest.ts";
 export * from "./paths.ts";
 export * from "./progress.ts";
 export * from "./run.ts";
+export * from "./units.ts";
+export * from "./gc.ts";
 export * from "./cli.ts";

@@ -6,15 +6,29 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { oneOf, parseFlags, UsageError } from "../cli/args.ts";
 import type { BackendChoice, BackendInfo } from "../backend.ts";
-import { exists, removeTempFiles, writeJsonAtomic } from "../io/files.ts";
+import { exists, removeTempFiles, TEMP_SUFFIX, writeJsonAtomic } from "../io/files.ts";
 import { dependencyOrder, findStage } from "./graph.ts";
-import { cacheKey, canonicalJson, hashSources, hashTree } from "./hash.ts";
+import {
+  cacheKey,
+  canonicalJson,
+  hashInputFiles,
+  hashSources,
+  hashTree,
+  listFiles,
+} from "./hash.ts";
+import { listUnits, runUnits } from "./units.ts";
 import { updateLatest } from "./latest.ts";
-import { updateLock } from "./lock.ts";
-import { checkResult, type Manifest, MANIFEST_FILE, MANIFEST_FORMAT } from "./manifest.ts";
+import { LOCK_FILE, updateLock } from "./lock.ts";
+import {
+  checkResult,
+  type Manifest,
+  MANIFEST_FILE,
+  MANIFEST_FORMAT,
+  sealManifest,
+} from "./manifest.ts";
 import { acquireLock } from "./mutex.ts";
 import { defaultResultsDir, REPO_ROOT, resultDir } from "./paths.ts";
 import { clearBarLine, createProgress, type ProgressOptions } from "./progress.ts";
@@ -74,21 +88,31 @@ export interface StageOutcome {
   passed: boolean;
 }
 
-/** A stage's run() threw; its `.partial` folder is kept so that a rerun resumes. */
+/**
+ * A stage's run() threw. When it had written something (or completed units),
+ * its `.partial` folder is kept so that a rerun resumes from it; otherwise
+ * the empty scratch folder is removed and `partialDir` is undefined.
+ */
 export class StageError extends Error {
   override name = "StageError";
   /**
    * @param stage Stage name.
-   * @param partialDir The kept scratch folder.
+   * @param partialDir The kept scratch folder, or undefined when nothing was kept.
    * @param cause What run() threw.
    */
-  constructor(readonly stage: string, readonly partialDir: string, cause: unknown) {
+  constructor(readonly stage: string, readonly partialDir: string | undefined, cause: unknown) {
     super(
-      `Stage "${stage}" failed: ${(cause as Error)?.message ?? cause} ` +
-        `(partial output kept in ${partialDir}; a rerun resumes from it)`,
+      `Stage "${stage}" failed: ${(cause as Error)?.message ?? cause}` +
+        (partialDir ? ` (partial output kept in ${partialDir}; a rerun resumes from it)` : ""),
       { cause },
     );
   }
+}
+
+/** Whether `dir` holds at least one file (temporary files aside), at any depth. */
+async function holdsFiles(dir: string): Promise<boolean> {
+  if (!(await exists(dir))) return false;
+  return (await listFiles(dir, (rel) => rel.endsWith(TEMP_SUFFIX))).length > 0;
 }
 
 /** The validated plan of a run: stages in dependency order with their parameters. */
@@ -175,14 +199,23 @@ function toJsonRecord(stage: string, value: unknown): Record<string, unknown> {
   }
 }
 
-async function resolveStage(
+/** A stage's identity for given parameters and upstream results. */
+interface Resolved {
+  key: string;
+  inputs: Record<string, UpstreamOutput>;
+  inputKeys: Record<string, string>;
+  sources: Manifest["sources"];
+  inputFiles: Manifest["inputFiles"];
+  inKey: boolean;
+}
+
+/** Hashes a stage's inputs into its key (upstream results must be resolved). */
+async function resolveKey(
   ex: ExecContext,
   stage: Stage,
   params: unknown,
   upstream: Map<string, StageOutcome>,
-  force: boolean,
-): Promise<StageOutcome> {
-  const t0 = performance.now();
+): Promise<Resolved> {
   const inputs: Record<string, UpstreamOutput> = {};
   const inputKeys: Record<string, string> = {};
   for (const d of stage.deps) {
@@ -194,18 +227,49 @@ async function resolveStage(
     inputKeys[d] = u.key;
   }
   const sources = await hashSources(ex.rootDir, stage.sources);
+  const inputPaths = stage.inputFiles ? await stage.inputFiles(params, ex.rootDir) : [];
+  const inputFiles = inputPaths.length === 0
+    ? undefined
+    : await hashInputFiles(inputPaths.map((p) => resolve(ex.rootDir, p)));
   const inKey = !stage.backendIndependent;
   const key = cacheKey({
     stage: stage.name,
     params,
     inputs: inputKeys,
     sources: sources.hash,
+    inputFiles: inputFiles?.hash,
     backend: inKey ? ex.backend.name : null,
   });
+  return { key, inputs, inputKeys, sources, inputFiles, inKey };
+}
+
+async function resolveStage(
+  ex: ExecContext,
+  stage: Stage,
+  params: unknown,
+  upstream: Map<string, StageOutcome>,
+  force: boolean,
+): Promise<StageOutcome> {
+  const t0 = performance.now();
+  const { key, inputs, inputKeys, sources, inputFiles, inKey } = await resolveKey(
+    ex,
+    stage,
+    params,
+    upstream,
+  );
   const dir = resultDir(ex.resultsDir, stage.name, key);
   const finish = async (manifest: Manifest, status: StageOutcome["status"]) => {
-    await updateLatest(manifest, ex.resultsDir, ex.rootDir);
-    await updateLock(manifest, ex.resultsDir, ex.rootDir);
+    try {
+      await updateLatest(manifest, ex.resultsDir, ex.rootDir);
+      await updateLock(manifest, ex.resultsDir, ex.rootDir);
+    } catch (e) {
+      // a complete, verified result in a read-only results folder is still served
+      if (status !== "cached") throw e;
+      ex.log(
+        `[${stage.name}] serving the cached result; latest/ and ${LOCK_FILE} were not updated ` +
+          `(${(e as Error)?.message ?? e})`,
+      );
+    }
     return {
       stage: stage.name,
       status,
@@ -245,7 +309,17 @@ async function resolveStage(
     // another process may have finished the same result while we waited for the lock
     const cached = force ? undefined : await fromCache();
     if (cached) return await finish(cached, "cached");
-    manifest = await compute(ex, { stage, params, key, inputs, inputKeys, sources, inKey, force });
+    manifest = await compute(ex, {
+      stage,
+      params,
+      key,
+      inputs,
+      inputKeys,
+      sources,
+      inputFiles,
+      inKey,
+      force,
+    });
   } finally {
     await release();
   }
@@ -260,17 +334,23 @@ interface Job {
   inputs: Record<string, UpstreamOutput>;
   inputKeys: Record<string, string>;
   sources: Manifest["sources"];
+  inputFiles: Manifest["inputFiles"];
   inKey: boolean;
   force: boolean;
 }
 
 /** Runs the stage into `<key>.partial/`, writes the manifest, renames the folder into place. */
 async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
-  const { stage, params, key, inputs, inputKeys, sources, inKey, force } = job;
+  const { stage, params, key, inputs, inputKeys, sources, inputFiles, inKey, force } = job;
   const dir = resultDir(ex.resultsDir, stage.name, key);
   const partial = `${dir}.partial`;
-  if (force && await exists(partial)) await Deno.remove(partial, { recursive: true });
-  const resumed = await exists(partial);
+  const unitsDir = `${dir}.units`;
+  if (force) {
+    for (const d of [partial, unitsDir]) {
+      if (await exists(d)) await Deno.remove(d, { recursive: true });
+    }
+  }
+  const resumed = await exists(partial) || await holdsFiles(unitsDir);
   await Deno.mkdir(partial, { recursive: true });
   await removeTempFiles(partial);
   await Deno.remove(join(partial, MANIFEST_FILE)).catch(() => {});
@@ -297,9 +377,17 @@ async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
   const r0 = performance.now();
   let summary: Record<string, unknown>;
   try {
-    summary = toJsonRecord(stage.name, await stage.run(ctx));
+    const out = stage.units
+      ? (await runUnits(stage.units, ctx, { key, unitsDir, stageName: stage.name })).summary
+      : await stage.run(ctx);
+    summary = toJsonRecord(stage.name, out);
   } catch (e) {
-    throw new StageError(stage.name, partial, e);
+    if (await holdsFiles(partial) || await holdsFiles(unitsDir)) {
+      throw new StageError(stage.name, partial, e);
+    }
+    await Deno.remove(partial, { recursive: true }).catch(() => {});
+    await Deno.remove(unitsDir, { recursive: true }).catch(() => {});
+    throw new StageError(stage.name, undefined, e);
   } finally {
     for (const b of bars) b.stop();
   }
@@ -314,7 +402,7 @@ async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
   }
   await removeTempFiles(partial);
   const files = await hashTree(partial, (rel) => rel === MANIFEST_FILE);
-  const manifest: Manifest = {
+  const manifest = sealManifest({
     format: MANIFEST_FORMAT,
     stage: stage.name,
     key,
@@ -322,6 +410,7 @@ async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
     profile: ex.profile,
     inputs: inputKeys,
     sources,
+    inputFiles,
     files,
     backend: {
       requested: ex.backend.requested,
@@ -335,7 +424,7 @@ async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
     wallSeconds,
     resumed,
     summary,
-  };
+  });
   await writeJsonAtomic(join(partial, MANIFEST_FILE), manifest);
   let old: string | undefined;
   if (await exists(dir)) {
@@ -344,6 +433,7 @@ async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
   }
   await Deno.rename(partial, dir);
   if (old) await Deno.remove(old, { recursive: true });
+  await Deno.remove(unitsDir, { recursive: true }).catch(() => {});
   return manifest;
 }
 
@@ -395,6 +485,106 @@ export async function runStage(
     outcomes.push(o);
   }
   return { target: done.get(name)!, outcomes };
+}
+
+/** Which units {@link runUnitsOnly} computes: explicit ids, or shard `index` of `count`. */
+export type UnitSelection = { ids: string[] } | { shard: { index: number; count: number } };
+
+/** What {@link runUnitsOnly} returns. */
+export interface UnitsOnlyResult {
+  /** The stage's key. */
+  key: string;
+  /** "cached" when the complete result already exists (nothing computed). */
+  status: "cached" | "units";
+  /** Ids computed now. */
+  computed: string[];
+  /** Selected ids that were already complete (verified). */
+  adopted: string[];
+  /** The unit store, `<key>.units/`. */
+  unitsDir: string;
+}
+
+/**
+ * Computes selected units of a stage into its `<key>.units/` store (after
+ * resolving its upstream results like {@link runStage}) and stops: no
+ * finalize, no manifest. A normal run afterwards adopts them and finalizes.
+ * This is what one array task of a cluster executor runs.
+ *
+ * @throws UsageError when the stage has no units or an id is unknown
+ */
+export async function runUnitsOnly(
+  name: string,
+  selection: UnitSelection,
+  opts: RunOptions,
+  stages: readonly Stage[],
+): Promise<UnitsOnlyResult> {
+  const plan = planRun([name], opts, stages);
+  const target = plan.order[plan.order.length - 1];
+  if (!target.units) throw new UsageError(`stage ${name} does not work in units`);
+  const params = plan.params.get(name);
+  const list = listUnits(name, target.units, params);
+  if ("ids" in selection) {
+    for (const id of selection.ids) {
+      if (!list.some((u) => u.id === id)) {
+        throw new UsageError(`--unit must name a unit of ${name} (see --list-units), got "${id}"`);
+      }
+    }
+  }
+  const ex = contextFrom(opts, plan.profile, await ensureBackend(opts.backend));
+  const done = new Map<string, StageOutcome>();
+  for (const stage of plan.order.slice(0, -1)) {
+    done.set(
+      stage.name,
+      await resolveStage(ex, stage, plan.params.get(stage.name), done, false),
+    );
+  }
+  const r = await resolveKey(ex, target, params, done);
+  const dir = resultDir(ex.resultsDir, name, r.key);
+  const unitsDir = `${dir}.units`;
+  if ((await checkResult(dir, name, r.key)).ok) {
+    return { key: r.key, status: "cached", computed: [], adopted: [], unitsDir };
+  }
+  if (target.preflight) {
+    await target.preflight({
+      params,
+      inputs: r.inputs,
+      backend: ex.backend,
+      rootDir: ex.rootDir,
+      log: (m) => ex.log(`[${name}] ${m}`),
+    });
+  }
+  const chosen = "ids" in selection
+    ? (u: { id: string }) => selection.ids.includes(u.id)
+    : (_u: unknown, i: number) => i % selection.shard.count === selection.shard.index;
+  const bars: Progress[] = [];
+  try {
+    const res = await runUnits(target.units, {
+      params,
+      outDir: `${dir}.partial`,
+      inputs: r.inputs,
+      backend: ex.backend,
+      rootDir: ex.rootDir,
+      log: (m) => {
+        clearBarLine();
+        ex.log(`[${name}] ${m}`);
+      },
+      progress: (label, total) => {
+        const p = createProgress(`[${name}] ${label}`, total, ex.progress);
+        bars.push(p);
+        return p;
+      },
+    }, { key: r.key, unitsDir, select: chosen, stageName: name });
+    const picked = list.filter((u, i) => chosen(u, i)).map((u) => u.id);
+    return {
+      key: r.key,
+      status: "units",
+      computed: res.computed,
+      adopted: res.adopted.filter((id) => picked.includes(id)),
+      unitsDir,
+    };
+  } finally {
+    for (const b of bars) b.stop();
+  }
 }
 
 /** One row of a pipeline run. */

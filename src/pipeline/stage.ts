@@ -9,6 +9,7 @@
  */
 import type { ParseArgsConfig } from "node:util";
 import type { BackendInfo } from "../backend.ts";
+import type { StageUnits } from "./units.ts";
 
 /** Grid sizes: `smoke` for CI (minutes), `quick` for a laptop, `paper` for the real thing. */
 export type Profile = "smoke" | "quick" | "paper";
@@ -101,6 +102,15 @@ export interface Stage<P = unknown> {
    * Default false: the backend name enters the key.
    */
   backendIndependent?: boolean;
+  /**
+   * Files or folders outside `sources` that the stage reads for these
+   * parameters (a dataset folder given by a flag, the local copy it would
+   * fall back to): absolute paths, or paths relative to `rootDir`. Their
+   * contents (every byte, hashed on each resolution) enter the cache key, so
+   * a truncated or edited input file invalidates the result. Paths that do
+   * not exist must be left out (the stage's own checks report them).
+   */
+  inputFiles?(params: P, rootDir: string): readonly string[] | Promise<readonly string[]>;
   /** Default parameters for a profile. Must be JSON-serialisable. */
   params(profile: Profile): P;
   /** The stage's own flags. */
@@ -114,6 +124,14 @@ export interface Stage<P = unknown> {
    * variable and the allowed values) means exit code 2 and nothing written.
    */
   preflight?(ctx: PreflightContext<P>): Promise<void> | void;
+  /**
+   * The stage's units, when it works in units (src/pipeline/units.ts): the
+   * runner then lists them, adopts the verified ones of an interrupted run,
+   * computes the missing ones and calls their finalize instead of `run()`
+   * (set `run` to `unitRun(units)` for callers that call it directly).
+   */
+  // deno-lint-ignore no-explicit-any
+  units?: StageUnits<P, any, any>;
   /**
    * Does the work; may return summary facts recorded in the manifest. Throw
    * to fail (the `.partial` folder is kept for a resumed rerun). A summary

@@ -5,9 +5,9 @@
  * tangents) it draws `numSamples` tangent sets against the all-ones true
  * gradient and records six metrics per sample, then a grouped summary.
  *
- * Work is done in units of one (run folder, n): each finished unit is written
- * atomically under `units/` and skipped when a killed run is resumed; the final
- * CSVs are assembled from the units. Samples are processed in batches (see
+ * Work is done in units of one (run folder, n) (src/pipeline/units.ts): each
+ * unit is committed with its hashed record and adopted, verified, when a
+ * killed run is resumed; the final CSVs are assembled from the units. Samples are processed in batches (see
  * src/core/batched.ts), never one tfjs call chain per sample.
  *
  * @module
@@ -15,8 +15,9 @@
 import { join } from "node:path";
 import { listOf, oneOf, parseDecimal, positiveInt, UsageError } from "../cli/args.ts";
 import { getSampler, SPECIFIC_ANGLE_RANGE } from "../core/mod.ts";
-import { writeFileAtomic, writeJsonAtomic } from "../io/files.ts";
-import type { Profile, Stage, StageContext, StageFlags } from "../pipeline/stage.ts";
+import { writeFileAtomic } from "../io/files.ts";
+import type { Profile, Stage, StageFlags } from "../pipeline/stage.ts";
+import { type StageUnits, unitRun, type UnitSpec } from "../pipeline/units.ts";
 export type { SummaryRow } from "./approx/table.ts";
 import { approxConfigs } from "./approx/configs.ts";
 import { computeMetrics, groupWork } from "./approx/compute.ts";
@@ -254,13 +255,6 @@ function unitWork(u: { n: number; ks: number[]; S: number }): number {
   return w;
 }
 
-interface UnitFile {
-  fingerprint: string;
-  summary: SummaryRow[];
-  /** NaN values among the unit's raw metrics. */
-  nanValues?: number;
-}
-
 /** NaN values among a configuration's per-sample metric columns. */
 export function countNaN(m: readonly Float32Array[]): number {
   let count = 0;
@@ -315,84 +309,93 @@ export async function computeUnit(
   return { raw, summary, nanValues };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
+const NON_FINITE = ["NaN", "Infinity", "-Infinity"];
+/** JSON replacer that keeps NaN and ±Infinity (as tagged strings) instead of null. */
+const keepNonFinite = (_k: string, v: unknown) =>
+  typeof v === "number" && !Number.isFinite(v) ? { nonFinite: String(v) } : v;
+/** The reviver undoing {@link keepNonFinite}. */
+const restoreNonFinite = (_k: string, v: unknown) => {
+  const t = (v as { nonFinite?: unknown } | null)?.nonFinite;
+  return typeof t === "string" && NON_FINITE.includes(t) && Object.keys(v as object).length === 1
+    ? Number(t)
+    : v;
+};
+
+/** One unit of the approx stage: one n of one output folder. */
+export interface ApproxUnit extends UnitSpec {
+  /** Output folder. */
+  folder: string;
+  /** Sampler key. */
+  sampler: string;
+  /** Dimension. */
+  n: number;
+  /** Tangent counts. */
+  ks: number[];
+  /** Samples per configuration. */
+  S: number;
 }
 
-async function run(ctx: StageContext<ApproxParams>): Promise<Record<string, unknown>> {
-  const runs = planRuns(ctx.params);
-  const TICKS = 1000;
-  const totalWork = runs.flatMap((r) => r.units).reduce((a, u) => a + unitWork(u), 0);
-  const bar = ctx.progress("approx", TICKS);
-  let workDone = 0, ticked = 0;
-  const advance = (w: number) => {
-    workDone += w;
-    const t = Math.min(TICKS, Math.floor((workDone / totalWork) * TICKS));
-    if (t > ticked) {
-      bar.tick(t - ticked);
-      ticked = t;
-    }
-  };
-  let rows = 0, resumed = 0, nanValues = 0;
-  try {
-    for (const r of runs) {
+/** The approx stage's units: one per (output folder, n), weighted by their work. */
+export const approxUnits: StageUnits<ApproxParams, ApproxUnit> = {
+  label: "approx",
+  list: (p) =>
+    planRuns(p).flatMap((r) =>
+      r.units.map((u) => ({
+        id: `${r.folder}/n=${u.n}`,
+        folder: r.folder,
+        sampler: r.sampler,
+        n: u.n,
+        ks: u.ks,
+        S: u.S,
+        weight: unitWork(u),
+        fingerprint: { v: 1, sampler: r.sampler, n: u.n, ks: u.ks, S: u.S },
+      }))
+    ),
+  async compute(u, ctx) {
+    const { raw, summary, nanValues } = await computeUnit(
+      u.sampler,
+      u.n,
+      u.ks,
+      u.S,
+      ctx.tick,
+      ctx.log,
+    );
+    await writeFileAtomic(join(ctx.dir, "raw.csv"), raw);
+    await writeFileAtomic(join(ctx.dir, "summary.json"), JSON.stringify(summary, keepNonFinite));
+    return { nanValues };
+  },
+  async finalize(ctx) {
+    const folders: string[] = [];
+    let rows = 0;
+    for (const folder of new Set(ctx.units.map((c) => c.unit.folder))) {
+      folders.push(folder);
+      const mine = ctx.units.filter((c) => c.unit.folder === folder);
       const summaries: SummaryRow[] = [];
       const fragments: string[] = [];
-      for (const u of r.units) {
-        const base = join(ctx.outDir, "units", r.folder, `n=${u.n}`);
-        const fingerprint = JSON.stringify({ v: 1, sampler: r.sampler, n: u.n, ks: u.ks, S: u.S });
-        let unit: UnitFile | undefined;
-        if (await exists(`${base}.json`) && await exists(`${base}.csv`)) {
-          const f = JSON.parse(await Deno.readTextFile(`${base}.json`)) as UnitFile;
-          if (f.fingerprint === fingerprint) unit = f;
-        }
-        if (unit) {
-          resumed++;
-          advance(unitWork(u));
-        } else {
-          const { raw, summary, nanValues } = await computeUnit(
-            r.sampler,
-            u.n,
-            u.ks,
-            u.S,
-            advance,
-            ctx.log,
-          );
-          await writeFileAtomic(`${base}.csv`, raw);
-          unit = { fingerprint, summary, nanValues };
-          await writeJsonAtomic(`${base}.json`, unit);
-        }
-        fragments.push(await Deno.readTextFile(`${base}.csv`));
-        summaries.push(...unit.summary);
-        rows += unit.summary.length * u.S;
-        nanValues += unit.nanValues ?? 0;
+      for (const c of mine) {
+        fragments.push(await Deno.readTextFile(join(c.dir, "raw.csv")));
+        const summary = JSON.parse(
+          await Deno.readTextFile(join(c.dir, "summary.json")),
+          restoreNonFinite,
+        ) as SummaryRow[];
+        summaries.push(...summary);
+        rows += summary.length * c.unit.S;
       }
-      const dir = join(ctx.outDir, r.folder);
+      const dir = join(ctx.outDir, folder);
       await writeFileAtomic(
         join(dir, "raw_data.csv"),
         stringify([RAW_HEADER]) + fragments.join(""),
       );
       await writeFileAtomic(join(dir, "summary.csv"), summaryCsv(summaries));
     }
-  } finally {
-    bar.stop();
-  }
-  if (resumed > 0) ctx.log(`resumed: ${resumed} completed unit(s) reused`);
-  if (nanValues > 0) {
-    ctx.log(`warning: ${nanValues} metric values are NaN (written as NaN in raw_data.csv)`);
-  }
-  return {
-    folders: runs.map((r) => r.folder),
-    rawRows: rows,
-    resumedUnits: resumed,
-    nanValues,
-  };
-}
+    const resumed = ctx.units.filter((c) => c.reused).length;
+    const nanValues = ctx.units.reduce((s, c) => s + Number(c.facts.nanValues ?? 0), 0);
+    if (nanValues > 0) {
+      ctx.log(`warning: ${nanValues} metric values are NaN (written as NaN in raw_data.csv)`);
+    }
+    return { folders, rawRows: rows, resumedUnits: resumed, nanValues };
+  },
+};
 
 /**
  * The `approx` stage.
@@ -416,5 +419,6 @@ export const approxStage: Stage<ApproxParams> = {
   sources: ["src/stages/approx.ts", "src/stages/approx/", "src/core/"],
   params: approxParams,
   flags,
-  run,
+  units: approxUnits,
+  run: unitRun(approxUnits),
 };

@@ -26,6 +26,7 @@ import {
   writePreparedDataset,
 } from "../data/mod.ts";
 import { MissingDatasetError } from "../data/errors.ts";
+import { defaultLocalSources } from "../data/sources.ts";
 
 /** Parameters of the data stage. */
 export interface DataParams {
@@ -77,6 +78,33 @@ async function completeMeta(outDir: string, name: string): Promise<PreparedMeta 
   } catch {
     return null;
   }
+}
+
+/**
+ * The local files the data stage will read for `p` (their contents enter the
+ * cache key): per dataset, the path given by flag or environment, else the
+ * first built-in local copy that exists (as `loadDataset` picks it). A
+ * download is checked against its pinned checksums instead.
+ */
+export function dataInputFiles(p: DataParams, rootDir: string): string[] {
+  const paths: string[] = [];
+  for (const name of p.datasets) {
+    const given = name === "mnist" ? p.mnistDir : p.cifar10Path;
+    const candidates = [
+      ...(given ? [given.path] : []),
+      ...defaultLocalSources(name, rootDir).map((c) => c.path),
+    ];
+    const found = candidates.find((c) => {
+      try {
+        Deno.statSync(c);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (found) paths.push(found);
+  }
+  return paths;
 }
 
 async function prepare(
@@ -171,6 +199,7 @@ export const dataStage: Stage<DataParams> = {
   deps: [],
   sources: ["src/stages/data.ts", "src/data/", "src/core/rng.ts"],
   backendIndependent: true,
+  inputFiles: dataInputFiles,
   params(profile) {
     return {
       // smoke and quick train only on MNIST, so they prepare only MNIST: they then run on a

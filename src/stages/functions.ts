@@ -22,7 +22,12 @@ import { BP } from "../functions/approaches.ts";
 import type { PlannedUnit } from "./functions/grid.ts";
 import { pivotLast, type SummaryRow } from "../functions/experiment.ts";
 import { getFunction, PAPER_FUNCTIONS } from "../functions/registry.ts";
-import { runExperiment } from "./functions/run_experiment.ts";
+import {
+  assembleFunction,
+  functionPaths,
+  parseSummaryCsv,
+  runUnit,
+} from "./functions/run_experiment.ts";
 import {
   loadMathLrTable,
   MATH_CUSTOM_TANGENTS_LR_PATH,
@@ -30,6 +35,7 @@ import {
   type MathLrTable,
 } from "../lrs/math.ts";
 import type { Profile, Stage } from "../pipeline/stage.ts";
+import { type StageUnits, unitRun, type UnitSpec } from "../pipeline/units.ts";
 
 /** Whether the custom-tangents variant runs: with the main grid, not at all, or alone. */
 export const CUSTOM_TANGENTS_MODES = ["on", "off", "only"] as const;
@@ -291,6 +297,91 @@ export async function withComputeBackend<T>(
   }
 }
 
+/** One unit of the functions stage: every approach × seed of one function and n. */
+export interface FunctionsUnit extends UnitSpec {
+  /** Output folder: `math_experiments`, `custom_tangents` or {@link REFERENCE_BP_DIR}. */
+  experiment: string;
+  /** The planned runs. */
+  planned: PlannedUnit;
+}
+
+/** The units of the functions stage, one per (experiment, function, n), in output order. */
+export function listFunctionsUnits(p: FunctionsParams): FunctionsUnit[] {
+  const plan = planFunctions(p, defaultMathTables());
+  const units: FunctionsUnit[] = [];
+  for (
+    const [experiment, planned] of [
+      ["math_experiments", plan.main],
+      ["custom_tangents", plan.custom],
+      [REFERENCE_BP_DIR, plan.referenceBp],
+    ] as const
+  ) {
+    for (const u of planned) {
+      units.push({
+        id: `${experiment}/${u.functionName}__n=${String(u.n).padStart(4, "0")}`,
+        experiment,
+        planned: u,
+        weight: u.runs.length,
+        fingerprint: { v: 1, unit: u },
+      });
+    }
+  }
+  return units;
+}
+
+const UNIT_FILES = { all: "all.csv", summary: "summary.csv" };
+
+/** List, compute and finalize of the functions stage (src/pipeline/units.ts). */
+export const functionsUnits: StageUnits<FunctionsParams, FunctionsUnit> = {
+  label: "function runs",
+  list: listFunctionsUnits,
+  setup(ctx) {
+    const override = COMPUTE_BACKEND_OVERRIDES[ctx.backend.name];
+    if (override) {
+      ctx.log(`computing on ${override} instead of ${ctx.backend.name} (faster for tiny tensors)`);
+    }
+    return undefined;
+  },
+  async compute(u, ctx) {
+    const t0 = performance.now();
+    let steps = 0;
+    const files = {
+      all: join(ctx.dir, UNIT_FILES.all),
+      summary: join(ctx.dir, UNIT_FILES.summary),
+    };
+    const { backend } = await withComputeBackend(ctx.backend.name, () =>
+      runUnit(files, u.planned, {
+        onRun: (_row, s) => {
+          steps += s;
+          ctx.tick();
+        },
+      }));
+    return { steps, backend, seconds: (performance.now() - t0) / 1000 };
+  },
+  async finalize(ctx) {
+    const facts: Record<string, unknown> = { backend: ctx.backend.name };
+    for (const experiment of ["math_experiments", "custom_tangents", REFERENCE_BP_DIR]) {
+      const mine = ctx.units.filter((c) => c.unit.experiment === experiment);
+      if (mine.length === 0) continue;
+      const rows: SummaryRow[] = [];
+      for (const fn of new Set(mine.map((c) => c.unit.planned.functionName))) {
+        const parts = mine.filter((c) => c.unit.planned.functionName === fn).map((c) => ({
+          all: join(c.dir, UNIT_FILES.all),
+          summary: join(c.dir, UNIT_FILES.summary),
+        }));
+        await assembleFunction(functionPaths(join(ctx.outDir, experiment), fn), parts);
+        for (const p of parts) rows.push(...parseSummaryCsv(await Deno.readTextFile(p.summary)));
+      }
+      ctx.log(`${experiment}: last, averaged over seeds\n${pivotLast(rows)}`);
+      facts[`${experiment}_runs`] = rows.length;
+    }
+    facts.compute_backend = ctx.units[0]?.facts.backend ?? ctx.backend.name;
+    facts.steps = ctx.units.reduce((s, c) => s + Number(c.facts.steps ?? 0), 0);
+    facts.seconds = ctx.units.reduce((s, c) => s + Number(c.facts.seconds ?? 0), 0);
+    return facts;
+  },
+};
+
 /**
  * The `functions` stage.
  *
@@ -340,49 +431,6 @@ export const functionsStage: Stage<FunctionsParams> = {
     },
     apply: applyFunctionsFlags,
   },
-  async run(ctx) {
-    const t0 = performance.now();
-    const plan = planFunctions(ctx.params, defaultMathTables());
-    const total = [...plan.main, ...plan.custom, ...plan.referenceBp].reduce(
-      (s, u) => s + u.runs.length,
-      0,
-    );
-    const bar = ctx.progress("function runs", total);
-    let steps = 0;
-    const hooks = {
-      onRun: (_row: SummaryRow, s: number) => {
-        steps += s;
-        bar.tick();
-      },
-      onUnit: (u: PlannedUnit, reused: boolean) => {
-        if (reused) bar.tick(u.runs.length);
-      },
-    };
-    const facts: Record<string, unknown> = { backend: ctx.backend.name };
-    const EXPERIMENTS = [
-      ["math_experiments", plan.main],
-      ["custom_tangents", plan.custom],
-      [REFERENCE_BP_DIR, plan.referenceBp],
-    ] as const;
-    const override = COMPUTE_BACKEND_OVERRIDES[ctx.backend.name];
-    if (override) {
-      ctx.log(`computing on ${override} instead of ${ctx.backend.name} (faster for tiny tensors)`);
-    }
-    const { backend } = await withComputeBackend(ctx.backend.name, async () => {
-      try {
-        for (const [id, units] of EXPERIMENTS) {
-          if (units.length === 0) continue;
-          const rows = await runExperiment(join(ctx.outDir, id), units, hooks);
-          ctx.log(`${id}: last, averaged over seeds\n${pivotLast(rows)}`);
-          facts[`${id}_runs`] = rows.length;
-        }
-      } finally {
-        bar.stop();
-      }
-    });
-    facts.compute_backend = backend;
-    facts.steps = steps;
-    facts.seconds = (performance.now() - t0) / 1000;
-    return facts;
-  },
+  units: functionsUnits,
+  run: unitRun(functionsUnits),
 };

@@ -3,7 +3,9 @@
  * forward gradients (paper §4.4; spec §4). Reads the data stage's prepared
  * MNIST, trains every planned run and writes `runs/<run-id>_train_progress.csv`
  * (columns spec §4.7), `runs/<run-id>.json` (the effective config) and
- * `runs.csv` (the index of every run). Finished runs are skipped on resume.
+ * `runs.csv` (the index of every run). Each run is a unit
+ * (src/pipeline/units.ts): finished runs of a killed attempt are adopted,
+ * verified, on resume.
  *
  * @module
  */
@@ -31,13 +33,15 @@ import {
   type FcRunPlan,
   paperLr,
   runFc,
+  runFiles,
   runId,
-  runIsComplete,
   RUNS_COLUMNS,
   runsRow,
 } from "./train/runs.ts";
 import { writeCsvAtomic } from "../pipeline/csv.ts";
+import { writeFileAtomic } from "../io/files.ts";
 import type { Profile, Stage } from "../pipeline/stage.ts";
+import { type StageUnits, unitRun, type UnitSpec } from "../pipeline/units.ts";
 
 /** One approach of the grid: bp, or fg/frog with k tangents. */
 export interface ApproachK {
@@ -249,6 +253,77 @@ export async function loadTrainingData(dir: string, name: string): Promise<Train
   };
 }
 
+/** One unit of the train stage: one training run. */
+export interface TrainUnit extends UnitSpec {
+  /** The planned run (width, gradient mode, seed, LR). */
+  plan: FcRunPlan;
+}
+
+/** Training settings shared by every run of a parameter set. */
+function sharedSettings(p: TrainParams) {
+  return {
+    optimizer: p.optimizer,
+    epochs: p.epochs,
+    batchSize: p.batchSize,
+    evalBatchSize: p.evalBatchSize,
+    patience: p.patience,
+    maxBatchesPerEpoch: p.maxBatchesPerEpoch ?? undefined,
+    evalLimit: p.evalLimit ?? undefined,
+  };
+}
+
+/** List, compute and finalize of the train stage (src/pipeline/units.ts): one unit per run. */
+export const trainUnits: StageUnits<TrainParams, TrainUnit, TrainingData> = {
+  label: "training epochs",
+  list: (p) =>
+    planTrain(p).map((plan) => ({
+      id: runId(plan),
+      plan,
+      weight: p.epochs,
+      fingerprint: { v: 1, plan, shared: sharedSettings(p) },
+    })),
+  async setup(ctx) {
+    const input = ctx.inputs.data;
+    if (!input) throw new Error("Cannot train: the data stage's output is missing");
+    return await loadTrainingData(input.dir, ctx.params.dataset);
+  },
+  async compute(u, ctx) {
+    const t0 = performance.now();
+    let ticked = 0;
+    const result = await runFc(ctx.dir, u.plan, ctx.state, sharedSettings(ctx.params), {
+      backend: ctx.backend.name,
+    }, () => {
+      if (ticked > 0) ctx.tick();
+      ticked++;
+    });
+    const last = result.records[result.records.length - 1];
+    ctx.log(
+      `${u.id}: epoch ${last.epoch}, test acc ${last.test_accuracy.toFixed(4)}, ` +
+        `val loss ${last.val_loss.toFixed(4)}${result.stopReason ? ` (${result.stopReason})` : ""}`,
+    );
+    return { seconds: (performance.now() - t0) / 1000 };
+  },
+  async finalize(ctx) {
+    for (const c of ctx.units) {
+      const from = runFiles(c.dir, c.unit.plan), to = runFiles(ctx.outDir, c.unit.plan);
+      await writeFileAtomic(to.csv, await Deno.readFile(from.csv));
+      await writeFileAtomic(to.json, await Deno.readFile(from.json));
+    }
+    await writeCsvAtomic(
+      join(ctx.outDir, "runs.csv"),
+      RUNS_COLUMNS,
+      ctx.units.map((c) => runsRow(c.unit.plan)),
+    );
+    const reused = ctx.units.filter((c) => c.reused).length;
+    return {
+      runs: ctx.units.length,
+      trained: ctx.units.length - reused,
+      reused,
+      seconds: ctx.units.reduce((s, c) => s + Number(c.facts.seconds ?? 0), 0),
+    };
+  },
+};
+
 /**
  * The `train` stage.
  *
@@ -275,6 +350,7 @@ export const trainStage: Stage<TrainParams> = {
     "src/io/files.ts",
     "src/pipeline/csv.ts",
     "lrs/fc_nns.csv",
+    "lrs/sota_nns.csv",
   ],
   params: trainParams,
   flags: {
@@ -308,54 +384,6 @@ export const trainStage: Stage<TrainParams> = {
     },
     apply: applyTrainFlags,
   },
-  async run(ctx) {
-    const p = ctx.params;
-    const plans = planTrain(p);
-    const input = ctx.inputs.data;
-    if (!input) throw new Error("Cannot train: the data stage's output is missing");
-    const data = await loadTrainingData(input.dir, p.dataset);
-    const shared = {
-      optimizer: p.optimizer,
-      epochs: p.epochs,
-      batchSize: p.batchSize,
-      evalBatchSize: p.evalBatchSize,
-      patience: p.patience,
-      maxBatchesPerEpoch: p.maxBatchesPerEpoch ?? undefined,
-      evalLimit: p.evalLimit ?? undefined,
-    };
-    const bar = ctx.progress("training epochs", plans.length * p.epochs);
-    const done: (string | number)[][] = [];
-    let trained = 0, reused = 0;
-    const t0 = performance.now();
-    try {
-      for (const plan of plans) {
-        if (await runIsComplete(ctx.outDir, plan)) {
-          reused++;
-          bar.tick(p.epochs);
-        } else {
-          let ticked = 0;
-          const result = await runFc(ctx.outDir, plan, data, shared, {
-            backend: ctx.backend.name,
-          }, () => {
-            if (ticked > 0 || p.epochs === 0) bar.tick();
-            ticked++;
-          });
-          bar.tick(Math.max(0, p.epochs - (ticked - 1)));
-          trained++;
-          const last = result.records[result.records.length - 1];
-          ctx.log(
-            `${runId(plan)}: epoch ${last.epoch}, test acc ${last.test_accuracy.toFixed(4)}, ` +
-              `val loss ${last.val_loss.toFixed(4)}${
-                result.stopReason ? ` (${result.stopReason})` : ""
-              }`,
-          );
-        }
-        done.push(runsRow(plan));
-        await writeCsvAtomic(join(ctx.outDir, "runs.csv"), RUNS_COLUMNS, done);
-      }
-    } finally {
-      bar.stop();
-    }
-    return { runs: plans.length, trained, reused, seconds: (performance.now() - t0) / 1000 };
-  },
+  units: trainUnits,
+  run: unitRun(trainUnits),
 };

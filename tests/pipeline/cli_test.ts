@@ -153,3 +153,56 @@ Deno.test("stage CLI prints help, runs, then reports the cached result; reproduc
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("stage CLI: --list-units, --unit and --shard compute units only; a normal run finalizes", async () => {
+  const root = await makeRoot();
+  const results = join(root, "results");
+  const env = { FG_RESULTS_DIR: results, FG_FIXTURE_ROOT: root, FG_FIXTURE_UNITS: "1" };
+  const stage = (...args: string[]) =>
+    cli(fixtureCli, ["stage", "units", "--backend", "cpu", ...args], env);
+  try {
+    const list = await stage("--list-units");
+    assertEquals(list.code, 0, list.stderr);
+    assertEquals(list.stdout, "w0/u0\t0\t2\nw0/u1\t0\t2\nw0/u2\t0\t2\nw1/sum0\t1\t1\n");
+    assertEquals(await exists(results), false);
+
+    const bad = await stage("--unit", "w9/nope");
+    assertEquals(bad.code, 2);
+    assert.match(
+      bad.stderr,
+      /--unit must name a unit of units \(see --list-units\), got "w9\/nope"/,
+    );
+    assertEquals((await stage("--shard", "2/2")).code, 2);
+
+    const one = await stage("--unit", "w0/u1");
+    assertEquals(one.code, 0, one.stderr);
+    assert.match(
+      one.stdout,
+      /computed 1 unit\(s\), 0 already complete, in .*\.units; run the stage/,
+    );
+    const s0 = await stage("--shard", "0/2"); // w0/u0, w0/u2
+    assert.match(s0.stdout, /computed 2 unit\(s\), 0 already complete/, s0.stderr);
+    const s1 = await stage("--shard", "1/2"); // w0/u1 (done), w1/sum0
+    assert.match(s1.stdout, /computed 1 unit\(s\), 1 already complete/, s1.stderr);
+    const stageDir = join(results, "cache", "units");
+    assertEquals(
+      [...Deno.readDirSync(stageDir)].map((e) => e.name.replace(/^[0-9a-f]{64}/, "K")),
+      ["K.units"],
+    );
+
+    const fin = await stage();
+    assertEquals(fin.code, 0, fin.stderr);
+    assert.match(fin.stdout, /^units: ran in /m);
+    const [key] = [...Deno.readDirSync(stageDir)].map((e) => e.name);
+    const m = JSON.parse(await Deno.readTextFile(join(stageDir, key, "manifest.json")));
+    assertEquals(m.summary.reused, ["w0/u0", "w0/u1", "w0/u2", "w1/sum0"]);
+    assertEquals(
+      await Deno.readTextFile(join(stageDir, key, "all.txt")),
+      "w0/u0 10\nw0/u1 20\nw0/u2 30\nw1/sum0 60\n",
+    );
+    const again = await stage("--unit", "w0/u0");
+    assert.match(again.stdout, /is cached; nothing to compute/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -66,3 +66,65 @@ Deno.test("runStage() killed with SIGKILL mid-run leaves only .partial; the reru
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("unit stage killed with SIGKILL mid-unit: committed units are adopted, the torn one recomputed", async () => {
+  const root = await makeRoot();
+  const results = join(root, "results");
+  const unitScript = fileURLToPath(new URL("../fixtures/pipeline/unit_run.ts", import.meta.url));
+  const spawnUnits = (delayMs: number) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", unitScript, results, root],
+      env: { FG_FIXTURE_DELAY_MS: String(delayMs) },
+      stdout: "piped",
+      stderr: "null",
+    });
+  try {
+    const child = spawnUnits(800).spawn();
+    const stageDir = join(results, "cache", "units");
+    const storeOf = () =>
+      [...Deno.readDirSync(stageDir)].map((e) => e.name).find((n) => n.endsWith(".units"));
+    // wait until unit w0/u0 is committed and w0/u1 is half written in its temporary folder
+    for (let i = 0; i < 600; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      const store = (await exists(stageDir)) ? storeOf() : undefined;
+      if (!store) continue;
+      const names = [...Deno.readDirSync(join(stageDir, store))].map((e) => e.name);
+      const tmp = join(stageDir, store, ".tmp");
+      const torn = (await exists(tmp)) &&
+        [...Deno.readDirSync(tmp)].some((e) =>
+          e.name.startsWith("w0+u1.") && Deno.statSync(join(tmp, e.name)).isDirectory &&
+          [...Deno.readDirSync(join(tmp, e.name))].some((f) => f.name === "started.txt")
+        );
+      if (names.includes("w0+u0") && torn) break;
+    }
+    child.kill("SIGKILL");
+    assertEquals((await child.status).signal, "SIGKILL");
+    await child.stdout.cancel();
+    const names = [...Deno.readDirSync(stageDir)].map((e) => e.name).sort();
+    assertEquals(names.map((n) => n.replace(/^[0-9a-f]{64}/, "K")), [
+      "K.lock",
+      "K.partial",
+      "K.units",
+    ]);
+    const store = join(stageDir, storeOf()!);
+    assertEquals(
+      [...Deno.readDirSync(store)].map((e) => e.name).sort(),
+      [".tmp", "w0+u0"],
+    );
+    assertEquals(await exists(join(results, "latest")), false);
+
+    const rerun = await spawnUnits(0).output();
+    assertEquals(rerun.code, 0);
+    const out = new TextDecoder().decode(rerun.stdout);
+    assert.ok(out.includes("computed w0/u1,w0/u2,w1/sum0\n"), out);
+    assert.ok(out.includes("finished ran"), out);
+    const key = names[0].replace(/\.lock$/, "");
+    assertEquals([...Deno.readDirSync(stageDir)].map((e) => e.name), [key]);
+    assertEquals(
+      await Deno.readTextFile(join(stageDir, key, "all.txt")),
+      "w0/u0 10\nw0/u1 20\nw0/u2 30\nw1/sum0 60\n",
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

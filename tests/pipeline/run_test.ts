@@ -384,3 +384,119 @@ Deno.test("runStage() refuses a result another live process is computing and tak
     await env.cleanup();
   }
 });
+
+Deno.test("runStage() detects a hand-edited manifest (params, backend, summary.ok, seal) and recomputes", async () => {
+  const env = await setup();
+  try {
+    const first = await env.run("verdict", {}, { verdictOk: false });
+    const v = first[3];
+    const b = first[1];
+    assertEquals(v.passed, false);
+    const path = (o: StageOutcome) => join(o.dir, "manifest.json");
+    const edits: [StageOutcome, (m: Record<string, unknown>) => void][] = [
+      [v, (m) => ((m.summary as Record<string, unknown>).ok = true)],
+      [b, (m) => (m.params = { scale: 3 })],
+      [b, (m) => ((m.backend as Record<string, unknown>).name = "tensorflow")],
+      [b, (m) => ((m.sources as Record<string, unknown>).hash = "0".repeat(64))],
+      [b, (m) => (m.seal = "0".repeat(64))],
+    ];
+    let runsOfB = 1, runsOfV = 1;
+    for (const [o, edit] of edits) {
+      const m = JSON.parse(await Deno.readTextFile(path(o)));
+      edit(m);
+      await Deno.writeTextFile(path(o), JSON.stringify(m, null, 2));
+      const again = await env.run("verdict", {}, { verdictOk: false });
+      const target = again.find((x) => x.stage === o.stage)!;
+      assertEquals(target.status, "ran", `after editing ${o.stage}'s manifest`);
+      if (o.stage === "b") runsOfB++;
+      else runsOfV++;
+      assertEquals(again[3].passed, false);
+      assertEquals(again[1].manifest.params, { scale: 2 });
+      assertEquals(again[1].manifest.backend.name, "cpu");
+      const lock: LockFile = JSON.parse(
+        await Deno.readTextFile(join(env.results, "pipeline.lock.json")),
+      );
+      assertEquals(lock.stages.b.params, { scale: 2 });
+      assertEquals(lock.stages.b.backend, "cpu");
+      const latest = JSON.parse(
+        await Deno.readTextFile(join(env.results, "latest", "verdict.json")),
+      );
+      assertEquals(latest.summary.ok, false);
+    }
+    assertEquals(env.counts.b, runsOfB);
+    assertEquals(env.counts.verdict, runsOfV);
+    // a manifest re-sealed after an edit still fails: its parts no longer give the key
+    const { sealOf } = await import("../../src/pipeline/manifest.ts");
+    const m = JSON.parse(await Deno.readTextFile(path(b)));
+    m.params = { scale: 3 };
+    m.seal = sealOf(m);
+    await Deno.writeTextFile(path(b), JSON.stringify(m, null, 2));
+    const again = await env.run("b");
+    assertEquals(again[1].status, "ran");
+    assertEquals(again[1].manifest.params, { scale: 2 });
+  } finally {
+    await env.cleanup();
+  }
+});
+
+Deno.test("runStage() puts the contents of a stage's declared input files in the key", async () => {
+  const env = await setup();
+  try {
+    const dataDir = join(env.root, "external");
+    await Deno.mkdir(join(dataDir, "sub"), { recursive: true });
+    await Deno.writeTextFile(join(dataDir, "sub", "x.bin"), "12345678");
+    const stages = makeStages(env.counts);
+    const a = stages[0];
+    a.inputFiles = () => [dataDir];
+    const run = () =>
+      runStage("a", {
+        profile: "smoke",
+        backend: FAKE_BACKEND,
+        resultsDir: env.results,
+        rootDir: env.root,
+        log: () => {},
+        progress: { mode: "off" },
+      }, stages);
+    const first = (await run()).target;
+    assertEquals(first.status, "ran");
+    assertEquals(Object.keys(first.manifest.inputFiles!.files), [`${dataDir}/sub/x.bin`]);
+    assertEquals((await run()).target.status, "cached");
+    await Deno.writeTextFile(join(dataDir, "sub", "x.bin"), "1234"); // truncated
+    const second = (await run()).target;
+    assertEquals(second.status, "ran");
+    notEqual(second.key, first.key);
+    await Deno.writeTextFile(join(dataDir, "extra.bin"), "x"); // added
+    notEqual((await run()).target.key, second.key);
+  } finally {
+    await env.cleanup();
+  }
+});
+
+Deno.test("runStage() serves a complete cached result when latest/ and the lock file cannot be written", async () => {
+  const env = await setup();
+  try {
+    await env.run("b");
+    // as root, permissions do not stop writes: make latest/ unwritable by turning it into a file
+    await Deno.remove(join(env.results, "latest"), { recursive: true });
+    await Deno.writeTextFile(join(env.results, "latest"), "not a folder");
+    const logs: string[] = [];
+    const out = await env.run("b", { log: (l) => logs.push(l) });
+    assertEquals(statuses(out), { a: "cached", b: "cached" });
+    assertEquals(
+      logs.filter((l) => /latest\/ and pipeline.lock.json were not updated/.test(l)).length,
+      2,
+    );
+    assertEquals(env.counts, { a: 1, b: 1 });
+    if (Deno.uid() !== 0) {
+      await Deno.remove(join(env.results, "latest"));
+      await Deno.chmod(env.results, 0o555);
+      try {
+        assertEquals(statuses(await env.run("b")), { a: "cached", b: "cached" });
+      } finally {
+        await Deno.chmod(env.results, 0o755);
+      }
+    }
+  } finally {
+    await env.cleanup();
+  }
+});

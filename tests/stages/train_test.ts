@@ -1,3 +1,4 @@
+import { runUnits } from "../../src/pipeline/units.ts";
 import { join, resolve } from "node:path";
 import { parse } from "npm:csv-parse@7.0.3/sync";
 import { assert, assertEquals, assertThrows } from "../nn/_assert.ts";
@@ -190,12 +191,30 @@ Deno.test("trainStage.run writes progress CSVs, configs and runs.csv, resumes an
       );
       assertEquals([cfg.lr, cfg.epochs, cfg.batch_size, cfg.seed], [0.05, 2, 64, 0]);
     }
-    // Resume: finished runs are skipped and their files left alone.
-    const csv = join(out, index[1].file);
-    const mtime = (await Deno.stat(csv)).mtime?.getTime();
-    const again = await trainStage.run(context(params, out, dataDir));
-    assertEquals((again as Record<string, number>).reused, 2);
-    assertEquals((await Deno.stat(csv)).mtime?.getTime(), mtime);
+    // Resume: a killed attempt finished the bp run; the rerun adopts it (verified) and trains
+    // the other. An edited progress CSV in a finished unit is discarded, never adopted.
+    const store = join(tmp, "store");
+    const bpId = "fc_w=8__mnist__bp__seed=0";
+    const first = await runUnits(trainStage.units!, context(params, join(tmp, "c"), dataDir), {
+      unitsDir: store,
+      select: (u) => u.id === bpId,
+    });
+    assertEquals(first.computed, [bpId]);
+    const resumed = await runUnits(trainStage.units!, context(params, join(tmp, "c"), dataDir), {
+      unitsDir: store,
+    });
+    assertEquals(resumed.adopted, [bpId]);
+    assertEquals((resumed.summary as Record<string, number>).reused, 1);
+    const unitCsv = join(store, bpId, "runs", `${bpId}_train_progress.csv`);
+    await Deno.writeTextFile(unitCsv, (await Deno.readTextFile(unitCsv)).replace(/0\./, "9."));
+    const logs: string[] = [];
+    const c2 = { ...context(params, join(tmp, "c"), dataDir), log: (m: string) => logs.push(m) };
+    const again = await runUnits(trainStage.units!, c2, { unitsDir: store });
+    assertEquals(again.computed, [bpId]);
+    assert(logs.some((l) => l.includes(`discarding unit ${bpId}: file runs/`)), logs.join("\n"));
+    for (const r of index) {
+      assertEquals(numbersOf(join(tmp, "c", r.file)), numbersOf(join(out, r.file)));
+    }
     // Determinism: another folder, same numbers (timers aside).
     const out2 = join(tmp, "b");
     await trainStage.run(context(params, out2, dataDir));

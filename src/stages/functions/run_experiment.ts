@@ -1,16 +1,15 @@
 /**
  * Runs planned units of the function experiments and writes the reference's
  * files (spec §3.6): `<dir>/<function>__all.csv` and
- * `<dir>/<function>__summary.csv`. Work is resumable per unit (one function ×
- * one n): each finished unit is written atomically under `<dir>/parts/`, a
- * rerun skips finished units, and the final files are assembled from the
- * parts once every unit of a function is done.
+ * `<dir>/<function>__summary.csv`, one unit (one function × one n) at a
+ * time: {@link runUnit} writes a unit's two files atomically and
+ * {@link assembleFunction} concatenates them into the final files.
  *
  * @module
  */
 import { join } from "node:path";
 import { parse } from "npm:csv-parse@7.0.3/sync";
-import { isFile, TEMP_SUFFIX } from "../../io/files.ts";
+import { TEMP_SUFFIX } from "../../io/files.ts";
 import {
   executeRun,
   HISTORY_COLUMNS,
@@ -119,24 +118,27 @@ export function parseSummaryCsv(text: string): SummaryRow[] {
 export interface RunHooks {
   /** Called after every finished run. */
   onRun?(summary: SummaryRow, steps: number, seconds: number): void;
-  /** Called once per unit, with whether it was reused from an earlier attempt. */
-  onUnit?(unit: PlannedUnit, reused: boolean): void;
+}
+
+/** The two files of one unit: its history rows and its summary rows. */
+export interface UnitFiles {
+  /** History CSV (header + one row per step of every run). */
+  all: string;
+  /** Summary CSV (header + one row per run). */
+  summary: string;
 }
 
 /**
- * Runs one unit (all approaches × seeds for one function and n), unless its
- * part files already exist, and returns its summary rows.
+ * Runs one unit (all approaches × seeds for one function and n) and writes
+ * its two files atomically; returns its summary rows. Resuming is the
+ * caller's business (the functions stage commits each unit through
+ * src/pipeline/units.ts).
  */
 export async function runUnit(
-  dir: string,
+  paths: UnitFiles,
   unit: PlannedUnit,
   hooks: RunHooks = {},
 ): Promise<SummaryRow[]> {
-  const paths = unitPaths(dir, unit.functionName, unit.n);
-  if (await isFile(paths.summary) && await isFile(paths.all)) {
-    hooks.onUnit?.(unit, true);
-    return parseSummaryCsv(await Deno.readTextFile(paths.summary));
-  }
   const all = await AtomicTextWriter.open(paths.all);
   const summaries: SummaryRow[] = [];
   try {
@@ -156,7 +158,6 @@ export async function runUnit(
   const sum = await AtomicTextWriter.open(paths.summary);
   await sum.write(headerLine(SUMMARY_COLUMNS) + summaries.map(summaryCsv).join(""));
   await sum.close();
-  hooks.onUnit?.(unit, false);
   return summaries;
 }
 
@@ -180,16 +181,13 @@ async function copyWithoutHeader(path: string, out: AtomicTextWriter): Promise<v
 }
 
 /**
- * Concatenates a function's unit parts (in the given order) into its final
- * `__all.csv` and `__summary.csv`, then deletes the parts.
+ * Concatenates a function's unit files (in the given order) into its final
+ * `__all.csv` and `__summary.csv` (the unit files are only read).
  */
 export async function assembleFunction(
-  dir: string,
-  functionName: string,
-  ns: readonly number[],
+  final: UnitFiles,
+  parts: readonly UnitFiles[],
 ): Promise<void> {
-  const final = functionPaths(dir, functionName);
-  const parts = ns.map((n) => unitPaths(dir, functionName, n));
   for (const [key, header] of [["all", HISTORY_COLUMNS], ["summary", SUMMARY_COLUMNS]] as const) {
     const out = await AtomicTextWriter.open(final[key]);
     try {
@@ -201,17 +199,12 @@ export async function assembleFunction(
       throw e;
     }
   }
-  for (const p of parts) {
-    await Deno.remove(p.all);
-    await Deno.remove(p.summary);
-  }
-  await Deno.remove(join(dir, "parts")).catch(() => {}); // only when empty
 }
 
 /**
- * Runs every unit of an experiment into `dir` and assembles the per-function
- * files. A function whose final files exist (and whose parts are gone) is
- * read back instead of rerun.
+ * Runs every unit of an experiment into `<dir>/parts/`, assembles the
+ * per-function files in `dir` and removes the parts (no resuming: the
+ * functions stage goes through src/pipeline/units.ts for that).
  *
  * @returns every summary row, in plan order
  */
@@ -228,19 +221,10 @@ export async function runExperiment(
   }
   const rows: SummaryRow[] = [];
   for (const [fn, list] of byFunction) {
-    const final = functionPaths(dir, fn);
-    const partsLeft = await Promise.all(
-      list.map((u) => isFile(unitPaths(dir, fn, u.n).summary)),
-    );
-    if (
-      await isFile(final.summary) && await isFile(final.all) && !partsLeft.some((x) => x)
-    ) {
-      for (const u of list) hooks.onUnit?.(u, true);
-      rows.push(...parseSummaryCsv(await Deno.readTextFile(final.summary)));
-      continue;
-    }
-    for (const u of list) rows.push(...await runUnit(dir, u, hooks));
-    await assembleFunction(dir, fn, list.map((u) => u.n));
+    const parts = list.map((u) => unitPaths(dir, fn, u.n));
+    for (const [i, u] of list.entries()) rows.push(...await runUnit(parts[i], u, hooks));
+    await assembleFunction(functionPaths(dir, fn), parts);
   }
+  await Deno.remove(join(dir, "parts"), { recursive: true }).catch(() => {});
   return rows;
 }

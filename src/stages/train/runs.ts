@@ -1,13 +1,13 @@
 /**
  * One training run as a unit of work: its id, its LR lookup, and its two
- * files (`runs/<run-id>_train_progress.csv`, `runs/<run-id>.json`), written
- * atomically so that a finished run is skipped when a stage resumes.
+ * files (`runs/<run-id>_train_progress.csv`, `runs/<run-id>.json`), each
+ * written atomically (the train stage commits each run as a unit).
  *
  * @module
  */
 import { join } from "node:path";
 import { nnLr } from "../../lrs/nn.ts";
-import { isFile, writeJsonAtomic } from "../../io/files.ts";
+import { writeJsonAtomic } from "../../io/files.ts";
 import { writeCsvAtomic } from "../../pipeline/csv.ts";
 import type { TrainingData } from "../../nn/data_source.ts";
 import { createFc } from "../../nn/fc.ts";
@@ -102,12 +102,6 @@ export function runFiles(outDir: string, plan: FcRunPlan): { csv: string; json: 
     csv: join(outDir, "runs", `${id}_train_progress.csv`),
     json: join(outDir, "runs", `${id}.json`),
   };
-}
-
-/** Whether a run's files are complete (the JSON is written last). */
-export async function runIsComplete(outDir: string, plan: FcRunPlan): Promise<boolean> {
-  const f = runFiles(outDir, plan);
-  return await isFile(f.csv) && await isFile(f.json);
 }
 
 /**

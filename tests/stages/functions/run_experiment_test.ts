@@ -6,6 +6,7 @@ import { BP, fg } from "../../../src/functions/approaches.ts";
 import { HISTORY_COLUMNS, SUMMARY_COLUMNS } from "../../../src/functions/experiment.ts";
 import { planExperiment } from "../../../src/stages/functions/grid.ts";
 import {
+  assembleFunction,
   functionPaths,
   parseSummaryCsv,
   runExperiment,
@@ -56,30 +57,21 @@ Deno.test("runExperiment() writes <function>__all.csv and __summary.csv and remo
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("runExperiment() resumes: finished units and functions are not rerun", async () => {
+Deno.test("runUnit() writes a unit's two files; assembleFunction() concatenates them verbatim", async () => {
   const dir = await Deno.makeTempDir();
-  const units = plan();
-  // A killed earlier attempt finished one unit of sphere.
-  await runUnit(dir, units[0]);
-  const marker = unitPaths(dir, "sphere", 1);
-  const before = Deno.readTextFileSync(marker.all);
+  const units = plan().filter((u) => u.functionName === "sphere");
+  const parts = units.map((u) => unitPaths(dir, "sphere", u.n));
   let runs = 0;
-  const reused: string[] = [];
-  const rows = await runExperiment(dir, units, {
-    onRun: () => runs++,
-    onUnit: (u, r) => r && reused.push(`${u.functionName}/${u.n}`),
-  });
-  assert.equal(runs, 12);
-  assert.deepEqual(reused, ["sphere/1"]);
-  assert.equal(rows.length, 16);
-  // the reused unit's rows are in the final file verbatim
-  const all = Deno.readTextFileSync(functionPaths(dir, "sphere").all);
-  assert.ok(all.includes(before.slice(before.indexOf("\n") + 1)));
-  // A second call reads everything back.
-  runs = 0;
-  const again = await runExperiment(dir, units, { onRun: () => runs++ });
-  assert.equal(runs, 0);
-  assert.deepEqual(again.map((r) => r.last), rows.map((r) => r.last));
+  for (const [i, u] of units.entries()) await runUnit(parts[i], u, { onRun: () => runs++ });
+  assert.equal(runs, 8);
+  const final = functionPaths(dir, "sphere");
+  await assembleFunction(final, parts);
+  const all = Deno.readTextFileSync(final.all);
+  for (const p of parts) {
+    const text = Deno.readTextFileSync(p.all);
+    assert.ok(all.includes(text.slice(text.indexOf("\n") + 1)));
+  }
+  assert.equal(parseSummaryCsv(Deno.readTextFileSync(final.summary)).length, 8);
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -87,7 +79,10 @@ Deno.test("runUnit() leaves no part file behind when a run fails", async () => {
   const dir = await Deno.makeTempDir();
   const unit = plan()[0];
   const broken = { ...unit, runs: [unit.runs[0], { ...unit.runs[1], lr: -1 }] };
-  await assert.rejects(() => runUnit(dir, broken), /lr must be a positive number/);
+  await assert.rejects(
+    () => runUnit(unitPaths(dir, "sphere", 1), broken),
+    /lr must be a positive number/,
+  );
   const left: string[] = [];
   for (const e of Deno.readDirSync(join(dir, "parts"))) left.push(e.name);
   assert.deepEqual(left, []);

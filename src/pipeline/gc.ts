@@ -1,0 +1,133 @@
+/**
+ * Garbage collection of a results folder (`deno task gc`, `reproduce --gc`):
+ * removes stale state (`<key>.old-<pid>` folders left by a kill during the
+ * swap, orphan `<key>.partial/` and `<key>.units/` folders, stale locks and
+ * temporary files) and complete cache entries that neither `latest/` nor
+ * `pipeline.lock.json` references. A `.partial` or `.units` folder whose lock
+ * is held by a live process is never touched.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { exists, TEMP_SUFFIX } from "./files.ts";
+import { LATEST_DIR } from "./latest.ts";
+import { readLock } from "./lock.ts";
+import { processAlive } from "./mutex.ts";
+
+/** One thing gc removes (or, in a dry run, would remove). */
+export interface GcItem {
+  /** Absolute path. */
+  path: string;
+  /** Why it goes. */
+  reason: string;
+}
+
+/** What {@link collectGarbage} did. */
+export interface GcResult {
+  /** Removed (or, with `dryRun`, to be removed). */
+  removed: GcItem[];
+  /** Kept because a live process holds their lock. */
+  busy: string[];
+}
+
+const KEY = "[0-9a-f]{64}";
+const COMPLETE = new RegExp(`^${KEY}$`);
+const OLD = new RegExp(`^(${KEY})\\.old-(\\d+)$`);
+const SCRATCH = new RegExp(`^(${KEY})\\.(partial|units)$`);
+const LOCK = new RegExp(`^(${KEY})\\.lock$`);
+
+/** The pid in a lock file, when it names a running process. */
+async function liveHolder(lockPath: string): Promise<number | undefined> {
+  try {
+    const pid = JSON.parse(await Deno.readTextFile(lockPath))?.pid;
+    return typeof pid === "number" && processAlive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every `<stage>/<key>` that latest/ or pipeline.lock.json references. */
+async function referenced(resultsDir: string): Promise<Set<string>> {
+  const refs = new Set<string>();
+  const lock = await readLock(resultsDir);
+  for (const [stage, entry] of Object.entries(lock.stages)) {
+    if (typeof entry?.key === "string") refs.add(`${stage}/${entry.key}`);
+    for (const d of entry?.deps ?? []) {
+      if ("stage" in d && typeof d.key === "string") refs.add(`${d.stage}/${d.key}`);
+    }
+  }
+  const latest = join(resultsDir, LATEST_DIR);
+  if (await exists(latest)) {
+    for await (const e of Deno.readDir(latest)) {
+      const p = join(latest, e.name);
+      if (e.isSymlink) {
+        const m = new RegExp(`cache/([^/]+)/(${KEY})$`).exec(await Deno.readLink(p));
+        if (m) refs.add(`${m[1]}/${m[2]}`);
+      } else if (e.isFile && e.name.endsWith(".json")) {
+        try {
+          const m = JSON.parse(await Deno.readTextFile(p));
+          if (typeof m?.stage === "string" && typeof m?.key === "string") {
+            refs.add(`${m.stage}/${m.key}`);
+          }
+        } catch {
+          // unreadable view: references nothing
+        }
+      }
+    }
+  }
+  return refs;
+}
+
+/**
+ * Finds (and unless `dryRun`, removes) the garbage in a results folder.
+ *
+ * @param resultsDir The results root (holding `cache/`, `latest/`, `pipeline.lock.json`).
+ * @param opts `dryRun`: list only.
+ */
+export async function collectGarbage(
+  resultsDir: string,
+  opts: { dryRun?: boolean } = {},
+): Promise<GcResult> {
+  const removed: GcItem[] = [];
+  const busy: string[] = [];
+  const cache = join(resultsDir, "cache");
+  if (!(await exists(cache))) return { removed, busy };
+  const refs = await referenced(resultsDir);
+  const drop = (path: string, reason: string) => removed.push({ path, reason });
+  for await (const s of Deno.readDir(cache)) {
+    if (!s.isDirectory) continue;
+    const stageDir = join(cache, s.name);
+    for await (const e of Deno.readDir(stageDir)) {
+      const path = join(stageDir, e.name);
+      let m: RegExpExecArray | null;
+      if (COMPLETE.test(e.name)) {
+        if (!refs.has(`${s.name}/${e.name}`)) {
+          drop(path, "a cache entry that no latest/ view or pipeline.lock.json references");
+        }
+      } else if ((m = OLD.exec(e.name))) {
+        if (!processAlive(Number(m[2]))) drop(path, "left by a run killed while swapping results");
+      } else if ((m = SCRATCH.exec(e.name))) {
+        if (await liveHolder(join(stageDir, `${m[1]}.lock`)) !== undefined) busy.push(path);
+        else {
+          drop(
+            path,
+            (await exists(join(stageDir, m[1])))
+              ? `unfinished ${m[2]} of a result that is complete`
+              : `orphan ${m[2]} of an interrupted run`,
+          );
+        }
+      } else if ((m = LOCK.exec(e.name))) {
+        if (await liveHolder(path) === undefined) {
+          drop(path, "stale lock of a process that is gone");
+        }
+      } else if (e.name.endsWith(TEMP_SUFFIX)) {
+        drop(path, "temporary file");
+      }
+    }
+  }
+  removed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (!opts.dryRun) {
+    for (const r of removed) await Deno.remove(r.path, { recursive: true }).catch(() => {});
+  }
+  return { removed, busy };
+}

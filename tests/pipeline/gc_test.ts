@@ -1,0 +1,69 @@
+import assert, { deepEqual as assertEquals } from "node:assert/strict";
+import { join } from "node:path";
+import { gcMain } from "../../src/pipeline/cli.ts";
+import { exists } from "../../src/pipeline/files.ts";
+import { collectGarbage } from "../../src/pipeline/gc.ts";
+import { runStage } from "../../src/pipeline/run.ts";
+import { FAKE_BACKEND, makeRoot, makeStages } from "../fixtures/pipeline/stages.ts";
+
+Deno.test("collectGarbage() removes stale state and unreferenced entries, keeps what is referenced or locked", async () => {
+  const root = await makeRoot();
+  const results = join(root, "results");
+  try {
+    const run = (scale: number) =>
+      runStage("b", {
+        profile: "smoke",
+        backend: FAKE_BACKEND,
+        resultsDir: results,
+        rootDir: root,
+        log: () => {},
+        progress: { mode: "off" },
+        flagArgs: ["--scale", String(scale)],
+      }, makeStages({}));
+    const old = (await run(3)).target; // superseded by the next run: unreferenced
+    const cur = await run(2);
+    const bDir = join(results, "cache", "b");
+    const k = (c: string) => c.repeat(64);
+    const dead = 2 ** 22 + 12345; // no such process
+    await Deno.mkdir(join(bDir, `${cur.target.key}.old-${dead}`));
+    await Deno.mkdir(join(bDir, `${k("1")}.partial`));
+    await Deno.mkdir(join(bDir, `${k("2")}.units`));
+    await Deno.writeTextFile(join(bDir, `${k("2")}.lock`), JSON.stringify({ pid: dead }));
+    await Deno.mkdir(join(bDir, `${k("3")}.partial`)); // held by this (live) process
+    await Deno.writeTextFile(join(bDir, `${k("3")}.lock`), JSON.stringify({ pid: Deno.pid }));
+
+    const lines: string[] = [];
+    await gcMain(["--dry-run"], { resultsDir: results, out: (l) => lines.push(l) });
+    assert.ok(
+      lines.some((l) => l.startsWith("would remove") && l.includes(old.key)),
+      lines.join("\n"),
+    );
+    assert.ok(
+      lines.at(-1)!.startsWith("gc: 5 item(s) would be removed, 1 in use"),
+      lines.join("\n"),
+    );
+    assert.ok(await exists(old.dir)); // dry run removes nothing
+
+    const { removed, busy } = await collectGarbage(results);
+    assertEquals(
+      removed.map((r) => r.path.slice(bDir.length + 1).replace(/^(.)\1{63}/, "K")).sort(),
+      [
+        "K.lock",
+        "K.partial",
+        "K.units",
+        `${cur.target.key}.old-${dead}`,
+        old.key,
+      ].sort(),
+    );
+    assertEquals(busy, [join(bDir, `${k("3")}.partial`)]);
+    assertEquals(
+      [...Deno.readDirSync(bDir)].map((e) => e.name).sort(),
+      [cur.target.key, `${k("3")}.lock`, `${k("3")}.partial`].sort(),
+    );
+    assert.ok(await exists(cur.outcomes[0].dir)); // upstream a: referenced by the lock file
+    // what is left is still served from the cache
+    assertEquals((await run(2)).target.status, "cached");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
