@@ -265,7 +265,9 @@ export async function stageMain(
   const flagValues: FlagValues = {};
   for (const f of Object.keys(stage.flags.options)) flagValues[f] = values[f];
   const plan = planRun([stage.name], { profile: common.profile, flagValues }, stages);
-  const unitIds = values.unit === undefined ? undefined : listOf(values.unit as string[], (s) => s);
+  const unitIds = values.unit === undefined
+    ? undefined
+    : listOf("unit", values.unit as string[], (s) => s);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard as string);
   if (unitIds !== undefined && shard !== undefined) {
     throw new UsageError("--unit and --shard cannot be combined: give one of them");
@@ -420,7 +422,10 @@ export async function gcMain(args: readonly string[], io: CliIo = {}): Promise<n
     "dry-run": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   };
-  const values = parseWith([...args], options);
+  const values = parseWith([...args], options, {
+    "dry-run": "list what would be removed, remove nothing",
+    help: COMMON_HELP.help,
+  });
   if (values.help) {
     out(
       [

@@ -9,7 +9,7 @@
  * @module
  */
 import { join } from "node:path";
-import { exists, TEMP_SUFFIX } from "./files.ts";
+import { exists, TEMP_SUFFIX } from "../io/files.ts";
 import { LATEST_DIR } from "./latest.ts";
 import { readLock } from "./lock.ts";
 import { processAlive } from "./mutex.ts";

@@ -24,7 +24,7 @@
  */
 import { join } from "node:path";
 import type { Stage, StageContext } from "./stage.ts";
-import { exists, removeTempFiles, writeJsonAtomic } from "./files.ts";
+import { exists, removeTempFiles, writeJsonAtomic } from "../io/files.ts";
 import { canonicalJson, type FileHash, hashTree, sha256Hex } from "./hash.ts";
 import { sealOf } from "./manifest.ts";
 import { processAlive } from "./mutex.ts";

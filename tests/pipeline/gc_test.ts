@@ -1,7 +1,7 @@
 import assert, { deepEqual as assertEquals } from "node:assert/strict";
 import { join } from "node:path";
 import { gcMain } from "../../src/pipeline/cli.ts";
-import { exists } from "../../src/pipeline/files.ts";
+import { exists } from "../../src/io/files.ts";
 import { collectGarbage } from "../../src/pipeline/gc.ts";
 import { runStage } from "../../src/pipeline/run.ts";
 import { FAKE_BACKEND, makeRoot, makeStages } from "../fixtures/pipeline/stages.ts";

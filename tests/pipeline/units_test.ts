@@ -1,6 +1,6 @@
 import assert, { deepEqual as assertEquals, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { exists } from "../../src/pipeline/files.ts";
+import { exists } from "../../src/io/files.ts";
 import { type RunOptions, runStage, StageError } from "../../src/pipeline/run.ts";
 import type { Stage } from "../../src/pipeline/stage.ts";
 import { listUnits, runUnits, UNIT_RECORD, unitFolder } from "../../src/pipeline/units.ts";
