@@ -110,6 +110,14 @@ function runtimeVersions(): Record<string, string> {
   return v?.node ? { node: v.node, ...(v.v8 ? { v8: v.v8 } : {}) } : {};
 }
 
+/**
+ * The requested backend cannot be started here (not installed, not set up).
+ * Command-line entry points report it as a usage error naming `--backend`.
+ */
+export class BackendUnavailableError extends Error {
+  override name = "BackendUnavailableError";
+}
+
 async function start(name: string): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`Cannot start backend "${name}": tfjs refused it`);
@@ -140,12 +148,12 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
       name = "wasm";
       break;
     case "webgpu":
-      throw new Error(
+      throw new BackendUnavailableError(
         'Cannot start backend "webgpu": it is not installed in this project; use --backend auto, wasm, cpu or tensorflow',
       );
     case "tensorflow":
       if (!(await tryNative())) {
-        throw new Error(
+        throw new BackendUnavailableError(
           nativeFailure
             ? `Cannot start backend "tensorflow": ${nativeFailure}; rerun \`deno task setup-native\` or use --backend auto`
             : 'Cannot start backend "tensorflow": the native addon is not set up; run `deno task setup-native` or use --backend auto',

@@ -8,7 +8,12 @@
 import type { ParseArgsConfig } from "node:util";
 import { join } from "node:path";
 import { listOf, oneOf, parseFlags, UsageError } from "../cli/args.ts";
-import { BACKEND_CHOICES, type BackendChoice, initBackend } from "../backend.ts";
+import {
+  BACKEND_CHOICES,
+  type BackendChoice,
+  BackendUnavailableError,
+  initBackend,
+} from "../backend.ts";
 import { isFile } from "../io/files.ts";
 import { findStage, stageIndex } from "./graph.ts";
 import { collectGarbage } from "./gc.ts";
@@ -148,6 +153,18 @@ export function formatStageHelp(stage: Stage): string {
   return lines.join("\n");
 }
 
+/** Starts the backend a command asked for; one that cannot start here is a usage error (exit 2). */
+async function startBackend(choice: BackendChoice) {
+  try {
+    return await initBackend(choice);
+  } catch (e) {
+    if (e instanceof BackendUnavailableError) {
+      throw new UsageError(`--backend ${choice}: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
 const ONLY_HELP = "comma-separated stages to run (with their upstream stages)";
 const GC_HELP =
   "afterwards remove stale state and cache entries nothing references (as deno task gc)";
@@ -279,7 +296,7 @@ export async function stageMain(
     return 0;
   }
   if (unitIds !== undefined || shard !== undefined) {
-    const backend = await initBackend(common.backend);
+    const backend = await startBackend(common.backend);
     err(`backend: ${backend.name}${backend.notice ? ` (${backend.notice})` : ""}`);
     const r = await runUnitsOnly(
       stage.name,
@@ -305,7 +322,7 @@ export async function stageMain(
     return 0;
   }
 
-  const backend = await initBackend(common.backend);
+  const backend = await startBackend(common.backend);
   err(`backend: ${backend.name}${backend.notice ? ` (${backend.notice})` : ""}`);
   const { target, outcomes } = await runStage(stage.name, {
     profile: common.profile,
@@ -374,7 +391,7 @@ export async function reproduceMain(
   }
   planRun(only ?? stages.map((s) => s.name), { profile: common.profile }, stages);
 
-  const backend = await initBackend(common.backend);
+  const backend = await startBackend(common.backend);
   err(`backend: ${backend.name}${backend.notice ? ` (${backend.notice})` : ""}`);
   const result = await runPipeline(
     {

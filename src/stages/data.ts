@@ -50,19 +50,34 @@ function envPath(name: string): GivenPath | null {
   return v ? { path: resolve(v), from: "env" } : null;
 }
 
-function checkPath(flag: string, raw: string, folderOnly: boolean): GivenPath {
+/**
+ * Checks a dataset path given by a flag (`what` = `--mnist-dir`) or an
+ * environment variable (`what` = `FG_MNIST_DIR`): not empty, existing, and a
+ * folder where only a folder will do. Throws a UsageError naming `what`.
+ */
+function checkGivenPath(
+  what: string,
+  raw: string,
+  folderOnly: boolean,
+  from: GivenPath["from"],
+): GivenPath {
+  const kind = folderOnly ? "an existing folder" : "an existing folder or .tar.gz/.tar file";
+  if (raw.trim() === "") throw new UsageError(`${what} must be ${kind}, got an empty value`);
   const path = resolve(raw);
   let info: Deno.FileInfo;
   try {
     info = Deno.statSync(path);
   } catch {
-    const what = folderOnly ? "an existing folder" : "an existing folder or .tar.gz/.tar file";
-    throw new UsageError(`--${flag} must be ${what}, got "${raw}" (not found)`);
+    throw new UsageError(`${what} must be ${kind}, got "${raw}" (not found)`);
   }
   if (folderOnly && !info.isDirectory) {
-    throw new UsageError(`--${flag} must be a folder of IDX files, got "${raw}" (a file)`);
+    throw new UsageError(`${what} must be a folder of IDX files, got "${raw}" (a file)`);
   }
-  return { path, from: "flag" };
+  return { path, from };
+}
+
+function checkPath(flag: string, raw: string, folderOnly: boolean): GivenPath {
+  return checkGivenPath(`--${flag}`, raw, folderOnly, "flag");
 }
 
 /** Whether `<outDir>/<name>/` holds a complete prepared dataset (meta.json is written last). */
@@ -200,6 +215,16 @@ export const dataStage: Stage<DataParams> = {
   sources: ["src/stages/data.ts", "src/data/", "src/core/rng.ts"],
   backendIndependent: true,
   inputFiles: dataInputFiles,
+  preflight({ params }) {
+    // paths from the environment are checked here, before anything is written (flags already
+    // were, when they were parsed)
+    if (params.mnistDir?.from === "env") {
+      checkGivenPath("FG_MNIST_DIR", params.mnistDir.path, true, "env");
+    }
+    if (params.cifar10Path?.from === "env" && params.datasets.includes("cifar10")) {
+      checkGivenPath("FG_CIFAR10_PATH", params.cifar10Path.path, false, "env");
+    }
+  },
   params(profile) {
     return {
       // smoke and quick train only on MNIST, so they prepare only MNIST: they then run on a

@@ -1,0 +1,65 @@
+/**
+ * Bad input through the real entry points: each case runs a task script as a
+ * subprocess, which must exit with code 2, say `error: …` in one line naming
+ * the flag or variable, and leave the results folder empty.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+interface Case {
+  /** Task script and its arguments. */
+  args: string[];
+  /** What the error line must mention. */
+  names: RegExp;
+  /** Extra environment. */
+  env?: Record<string, string>;
+}
+
+const CASES: Case[] = [
+  {
+    args: ["tasks/stage.ts", "train", "--profile", "smoke", "--backend", "webgpu"],
+    names: /--backend/,
+  },
+  { args: ["tasks/stage.ts", "data", "--profile", "smoke", "--mnist-dir="], names: /--mnist-dir/ },
+  {
+    args: ["tasks/stage.ts", "data", "--profile", "smoke"],
+    names: /FG_MNIST_DIR/,
+    env: { FG_MNIST_DIR: "/nonexistent/mnist" },
+  },
+  { args: ["tasks/stage.ts", "approx", "--profile", "smoke", "--k", "-1"], names: /--k/ },
+  { args: ["tasks/stage.ts", "approx", "--profile", "smoke", "--n", "4,4"], names: /--n/ },
+  { args: ["tasks/stage.ts", "train", "--profile", "smoke", "--lr", "0x10"], names: /--lr/ },
+  {
+    args: ["tasks/stage.ts", "approx", "--profile", "smoke", "--tangents", "specific_angle_200"],
+    names: /--tangents/,
+  },
+  { args: ["tasks/screenshot.ts", "--bogus"], names: /--bogus/ },
+];
+
+Deno.test("bad input through the task scripts: exit 2, one error line naming the flag, nothing written", async () => {
+  for (const c of CASES) {
+    const results = await Deno.makeTempDir();
+    try {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", ...c.args],
+        cwd: ROOT,
+        env: { FG_RESULTS_DIR: results, NO_COLOR: "1", ...(c.env ?? {}) },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      const what = c.args.join(" ");
+      assert.equal(out.code, 2, `${what}: exit code ${out.code}\n${stderr}`);
+      const errors = stderr.split("\n").filter((l) => l.startsWith("error:"));
+      assert.equal(errors.length, 1, `${what}: expected one error line\n${stderr}`);
+      assert.match(errors[0], c.names, `${what}: the error must name the flag`);
+      assert.ok(!/\n\s+at /.test(stderr), `${what}: no stack trace\n${stderr}`);
+      const left = [...Deno.readDirSync(results)].map((e) => e.name);
+      assert.deepEqual(left, [], `${what}: wrote ${left.join(", ")}`);
+    } finally {
+      await Deno.remove(results, { recursive: true });
+    }
+  }
+});
