@@ -36,3 +36,4 @@ export * from "./src/jvp/mod.ts";
 export * from "./src/functions/mod.ts";
 export * from "./src/nn/mod.ts";
 export * from "./src/data/mod.ts";
+export * from "./src/lr_search/mod.ts";

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { csvCell, pyFloat } from "../functions/format.ts";
 
 /** One evaluated learning rate of a search label. */
 export interface Evaluated {
@@ -35,31 +36,6 @@ export function extractBest(evaluated: readonly Evaluated[], margin = 0.05): Eva
   return best;
 }
 
-/** Python's `repr(float)`: shortest round-trip digits, exponent form below 1e-4 or from 1e16. */
-export function pyFloat(x: number): string {
-  if (Number.isNaN(x)) return "nan";
-  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const [mant, expText] = Math.abs(x).toExponential().split("e");
-  const exp = Number(expText);
-  const digits = mant.replace(".", "");
-  const sign = x < 0 ? "-" : "";
-  if (exp < -4 || exp >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    const e = Math.abs(exp) < 10 ? `0${Math.abs(exp)}` : `${Math.abs(exp)}`;
-    return `${sign}${m}e${exp < 0 ? "-" : "+"}${e}`;
-  }
-  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
-  const int = digits.slice(0, exp + 1).padEnd(exp + 1, "0");
-  const frac = digits.slice(exp + 1);
-  return `${sign}${int}.${frac || "0"}`;
-}
-
-/** One CSV cell, quoted as pandas does (only when it holds a comma, quote or newline). */
-function cell(v: string): string {
-  return /[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
-}
-
 /** A row of the math table: `function,n,gradient_approach,k,optimizer,lr,loss`. */
 export interface MathTableRow {
   readonly function: string;
@@ -86,7 +62,7 @@ export function mathTableCsv(rows: readonly MathTableRow[]): string {
         pyFloat(r.lr),
         pyFloat(r.loss),
       ]
-        .map(cell).join(","),
+        .map(csvCell).join(","),
     );
   }
   return lines.join("\n") + "\n";
@@ -108,9 +84,10 @@ export function nnTableCsv(rows: readonly NnTableRow[]): string {
   const lines = ["model,dataset,gradient_approach,k,lr,loss"];
   for (const r of rows) {
     lines.push(
-      [r.model, r.dataset, r.gradientApproach, r.k, pyFloat(r.lr), pyFloat(r.loss)].map(cell).join(
-        ",",
-      ),
+      [r.model, r.dataset, r.gradientApproach, r.k, pyFloat(r.lr), pyFloat(r.loss)].map(csvCell)
+        .join(
+          ",",
+        ),
     );
   }
   return lines.join("\n") + "\n";

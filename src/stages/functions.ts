@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { lrTableCheck } from "./_lr_tables.ts";
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { join } from "node:path";
 import { listOf, nonNegativeInt, oneOf, positiveInt, UsageError } from "../cli/args.ts";
@@ -398,6 +399,7 @@ export const functionsStage: Stage<FunctionsParams> = {
   deps: [],
   sources: [
     "src/stages/functions.ts",
+    "src/stages/_lr_tables.ts",
     "src/stages/functions/",
     "src/functions",
     "src/lrs",
@@ -432,5 +434,10 @@ export const functionsStage: Stage<FunctionsParams> = {
     apply: applyFunctionsFlags,
   },
   units: functionsUnits,
+  preflight({ params }) {
+    // the LR tables are read here, so a malformed or incomplete one stops the run before any
+    // folder is written
+    lrTableCheck(() => planFunctions(params, defaultMathTables()));
+  },
   run: unitRun(functionsUnits),
 };

@@ -39,6 +39,7 @@ import {
   runsRow,
 } from "./train/runs.ts";
 import { writeCsvAtomic } from "../pipeline/csv.ts";
+import { lrTableCheck } from "./_lr_tables.ts";
 import { writeFileAtomic } from "../io/files.ts";
 import type { Profile, Stage } from "../pipeline/stage.ts";
 import { type StageUnits, unitRun, type UnitSpec } from "../pipeline/units.ts";
@@ -340,6 +341,7 @@ export const trainStage: Stage<TrainParams> = {
   deps: ["data"],
   sources: [
     "src/stages/train.ts",
+    "src/stages/_lr_tables.ts",
     "src/stages/train/",
     "src/nn",
     "src/core",
@@ -385,5 +387,10 @@ export const trainStage: Stage<TrainParams> = {
     apply: applyTrainFlags,
   },
   units: trainUnits,
+  preflight({ params }) {
+    // the LR table is read here, so a malformed or incomplete one stops the run before any
+    // folder is written
+    lrTableCheck(() => planTrain(params));
+  },
   run: unitRun(trainUnits),
 };

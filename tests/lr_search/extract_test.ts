@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { parseCsvTable } from "../../src/lrs/table.ts";
 import { parseMathLrTable } from "../../src/lrs/math.ts";
-import { extractBest, mathTableCsv, nnTableCsv, pyFloat } from "../../src/lr_search/extract.ts";
+import { extractBest, mathTableCsv, nnTableCsv } from "../../src/lr_search/extract.ts";
+import { pyFloat } from "../../src/functions/format.ts";
 
 const read = (f: string) =>
   Deno.readTextFileSync(new URL(`../../lrs/first-release/${f}`, import.meta.url));

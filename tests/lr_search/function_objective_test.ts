@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { BP } from "../../src/functions/approaches.ts";
 import { functionObjective } from "../../src/lr_search/function_objective.ts";
 import { evaluateUnit, searchLabel } from "../../src/lr_search/search.ts";
+import { initBackend } from "../../src/backend.ts";
+
+await initBackend("cpu"); // the descent runs on tfjs: choose its backend, as the stages do
 
 Deno.test("functionObjective(sphere, 2, bp) yields f after every step, stopping on patience 100", async () => {
   const { objective, maxSteps, pruning } = functionObjective("sphere", 2, BP);
