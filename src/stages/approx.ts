@@ -14,13 +14,14 @@
  */
 import { join } from "node:path";
 import { listOf, oneOf, parseDecimal, positiveInt, UsageError } from "../cli/args.ts";
+import { gib, MAX_STRING_CHARS, memoryBudget, requireFits } from "../cli/memory.ts";
 import { getSampler, SPECIFIC_ANGLE_RANGE } from "../core/mod.ts";
 import { writeFileAtomic } from "../io/files.ts";
 import type { Profile, Stage, StageFlags } from "../pipeline/stage.ts";
 import { type StageUnits, unitRun, type UnitSpec } from "../pipeline/units.ts";
 export type { SummaryRow } from "./approx/table.ts";
 import { approxConfigs } from "./approx/configs.ts";
-import { computeMetrics, groupWork } from "./approx/compute.ts";
+import { batchSize, computeMetrics, groupWork } from "./approx/compute.ts";
 import { RAW_HEADER, rawRowsCsv, summarize, summaryCsv, type SummaryRow } from "./approx/table.ts";
 import { stringify } from "npm:csv-stringify@6.9.0/sync";
 
@@ -189,7 +190,67 @@ export function applyApproxFlags(values: FlagValues, base: ApproxParams): Approx
       }`,
     );
   }
+  checkApproxMemory(values, p);
   return p;
+}
+
+/** Characters of one raw_data.csv row at most (measured rows are about 100). */
+const RAW_ROW_CHARS = 160;
+
+/**
+ * Peak bytes of one approx unit, the stage's memory model: a batch of tangent
+ * sets (`batchSize` samples of k × max(n, k) float32, with two working
+ * copies), the k×k Gram matrix and its factors in float64, and the unit's
+ * raw CSV text (UTF-16 at worst).
+ */
+export function approxUnitBytes(n: number, ks: readonly number[], S: number): number {
+  const k = Math.max(...ks);
+  const tangents = 3 * 4 * batchSize(S, k, n) * k * Math.max(n, k);
+  const gram = 3 * 8 * k * k;
+  return tangents + gram + 2 * RAW_ROW_CHARS * S * approxConfigs(ks).length;
+}
+
+/** Whether every unit of `p` fits in `budget` bytes and its CSV text in one string. */
+export function approxFits(p: ApproxParams, budget: number): boolean {
+  return planRuns(p).every((r) =>
+    r.units.every((u) =>
+      approxUnitBytes(u.n, u.ks, u.S) <= budget &&
+      RAW_ROW_CHARS * u.S * approxConfigs(u.ks).length <= MAX_STRING_CHARS
+    )
+  );
+}
+
+/** Rejects --k, --n or --num-samples values whose units cannot fit in this machine's memory. */
+function checkApproxMemory(values: FlagValues, p: ApproxParams, budget = memoryBudget()): void {
+  const what = `this machine's memory (${gib(budget)} usable) with one unit's CSV text in a string`;
+  const withMax = (list: number[], v: number) => {
+    const m = Math.max(...list);
+    return list.map((x) => x === m ? v : x);
+  };
+  if (values.k !== undefined) {
+    requireFits(
+      "k",
+      Math.max(...p.ks),
+      (v) => approxFits({ ...p, ks: withMax(p.ks, v) }, budget),
+      what,
+    );
+  }
+  if (values.n !== undefined) {
+    requireFits(
+      "n",
+      Math.max(...p.ns),
+      (v) => approxFits({ ...p, ns: withMax(p.ns, v) }, budget),
+      what,
+    );
+  }
+  if (values["num-samples"] !== undefined) {
+    requireFits(
+      "num-samples",
+      p.numSamples,
+      (v) => approxFits({ ...p, numSamples: v, angleSamples: v, largeNSamples: v }, budget),
+      what,
+    );
+  }
 }
 
 const flags: StageFlags<ApproxParams> = {

@@ -40,6 +40,7 @@ import {
 } from "./train/runs.ts";
 import { writeCsvAtomic } from "../pipeline/csv.ts";
 import { lrTableCheck } from "./_lr_tables.ts";
+import { gib, memoryBudget, requireFits } from "../cli/memory.ts";
 import { writeFileAtomic } from "../io/files.ts";
 import type { Profile, Stage } from "../pipeline/stage.ts";
 import { type StageUnits, unitRun, type UnitSpec } from "../pipeline/units.ts";
@@ -237,7 +238,33 @@ export function applyTrainFlags(values: FlagValues, base: TrainParams): TrainPar
   } catch (e) {
     throw new UsageError(`${(e as Error).message} (give --lr to train without a table LR)`);
   }
+  if (values.width !== undefined) {
+    const budget = memoryBudget();
+    requireFits(
+      "width",
+      Math.max(...p.widths),
+      (w) => trainRunBytes(w, p) <= budget,
+      `this machine's memory (${gib(budget)} usable)`,
+    );
+  }
   return p;
+}
+
+/**
+ * Peak bytes of the largest run of `p` at hidden width `w`, the stage's memory
+ * model: the FC parameters P (784·W + (depth − 1)·W² + 10·W plus biases) held
+ * with their gradient, update and a working copy (4 × 4P bytes); weight
+ * perturbation adds k tangents of P (and the next step's, drawn ahead: 2 × 4kP);
+ * activations of an evaluation batch (with their k tangents) add 4·B·W·(k + 1)
+ * per layer.
+ */
+export function trainRunBytes(w: number, p: TrainParams): number {
+  const depth = 2;
+  const P = 784 * w + (depth - 1) * w * w + 10 * w + depth * w + 10;
+  const k = Math.max(1, ...p.approaches.map((a) => a.k ?? 1));
+  const tangents = p.perturbation === "weight" ? 2 * 4 * k * P : 0;
+  const batch = Math.max(p.batchSize, p.evalBatchSize);
+  return 16 * P + tangents + 4 * batch * w * (k + 1) * (depth + 1);
 }
 
 /** Reads the prepared dataset of the data stage as trainer splits. */

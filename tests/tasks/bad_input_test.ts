@@ -36,6 +36,15 @@ const CASES: Case[] = [
     names: /--tangents/,
   },
   { args: ["tasks/screenshot.ts", "--bogus"], names: /--bogus/ },
+  { args: ["tasks/stage.ts", "approx", "--profile", "smoke", "--k", "1000000000"], names: /--k/ },
+  {
+    args: ["tasks/stage.ts", "approx", "--profile", "smoke", "--num-samples", "1000000000"],
+    names: /--num-samples/,
+  },
+  {
+    args: ["tasks/stage.ts", "train", "--profile", "smoke", "--width", "1000000000", "--lr", "0.1"],
+    names: /--width/,
+  },
 ];
 
 Deno.test("bad input through the task scripts: exit 2, one error line naming the flag, nothing written", async () => {
