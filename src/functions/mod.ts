@@ -21,6 +21,7 @@
  */
 export * from "./approaches.ts";
 export * from "./descent.ts";
+export * from "./domains.ts";
 export * from "./experiment.ts";
 export * from "./format.ts";
 export * from "./forward_oracles.ts";
