@@ -60,7 +60,9 @@ await runMain(async () => {
     const server = await serveStatic(out, 0);
     const browser = await Browser.launch(1280, 1500);
     try {
-      await browser.goto(`${server.url}index.html?fn=styblinski-tang&x=0.4&y=-0.6&k=1&lr=0.01&steps=150&seed=2&n=64`);
+      await browser.goto(
+        `${server.url}index.html?fn=styblinski-tang&x=0.4&y=-0.6&k=1&lr=0.01&steps=150&seed=2&n=64`,
+      );
       await browser.waitFor(
         "document.body.dataset.state === 'ready' && JSON.parse(document.getElementById('results').textContent).approx.done",
         300_000,

@@ -225,7 +225,7 @@ export function lineChart(
   for (let i = 0; i <= 4; i++) {
     const yv = y0 + (i / 4) * (y1 - y0);
     const label = opts.logY
-      ? `1e${yv.toFixed(1)}`
+      ? (10 ** yv).toPrecision(3)
       : Math.abs(yv) < 1e-3 && yv !== 0
       ? yv.toExponential(1)
       : yv.toPrecision(3);

@@ -43,6 +43,14 @@ export interface ReportModel {
   filesPrefix: string;
 }
 
+/**
+ * The pointer to the interactive page (site/, README "Interactive page"):
+ * `deno task site --serve` serves it at this address.
+ */
+export const SITE_URL = "http://127.0.0.1:8000/";
+const SITE_NOTE = `Interactive page (the library in the browser on the 2-D test functions): run ` +
+  `<code>deno task site --serve</code> and open <a href="${SITE_URL}">${SITE_URL}</a>.`;
+
 function link(href: string, text: string): string {
   return `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
 }
@@ -78,6 +86,7 @@ export function renderReportHtml(m: ReportModel): string {
 <p>Profile <strong>${
     escapeHtml(m.profile)
   }</strong>. Multi-tangent forward gradients (Flügel et al., arXiv 2410.17764), reproduced on TensorFlow.js.</p>
+<p class="files">${SITE_NOTE}</p>
 <nav>${
     [
       ...(m.verification ? [`<a href="#verification">Verification</a>`] : []),

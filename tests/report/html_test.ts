@@ -1,5 +1,5 @@
 import { assert_, assertEquals } from "./_assert.ts";
-import { escapeHtml, renderReportHtml, tableToHtml } from "../../src/report/html.ts";
+import { escapeHtml, renderReportHtml, SITE_URL, tableToHtml } from "../../src/report/html.ts";
 
 Deno.test("escapeHtml() escapes markup characters", () => {
   assertEquals(
@@ -58,4 +58,17 @@ Deno.test("renderReportHtml() lists failing checks first and marks their rows", 
   );
   assertEquals((html.match(/<tr class="fail">/g) ?? []).length, 2); // in the failing list and the full table
   assert_(html.includes('href="verify/verification.csv"'));
+});
+
+Deno.test("report: links to the interactive page", () => {
+  const html = renderReportHtml({
+    title: "Report",
+    profile: "smoke",
+    filesPrefix: "tables/",
+    verification: null,
+    provenance: [],
+    sections: [],
+  });
+  assert_(html.includes(`<a href="${SITE_URL}">`), "a link to the served page");
+  assert_(html.includes("deno task site --serve"));
 });
