@@ -91,7 +91,8 @@ function checkPoint(page: PageResults, rel: number): void {
   const s = page.settings;
   const fn = getFunction(String(s.fn));
   const k = Number(s.k), n = 2;
-  const v = sampleTangents(new Rng(Number(s.seed), "site", "tangents"), "normal", k, n);
+  const sampler = s.sampler === "specific_angle" ? `specific_angle_${s.angle}` : String(s.sampler);
+  const v = sampleTangents(new Rng(Number(s.seed), "site", "tangents"), sampler, k, n);
   assert.deepEqual(page.point.tangents.flat(), Array.from(v), "tangents (same seed, same stream)");
   tf.tidy(() => {
     const x = tf.tensor1d(page.point.x);
@@ -137,7 +138,8 @@ function checkDescent(page: PageResults, rel: number): void {
     start: Float32Array.from(page.point.x),
   };
   const bp = gradientDescent(fn, bpOracle(fn), opts);
-  const spec = fg(Number(s.k), String(s.agg), { sampler: "normal" });
+  const sampler = s.sampler === "specific_angle" ? `specific_angle_${s.angle}` : String(s.sampler);
+  const spec = fg(Number(s.k), String(s.agg), { sampler });
   const fgr = gradientDescent(fn, createGradientOracle(fn, spec, Number(s.seed), 2), opts);
   for (
     const [name, mine, page_] of [["bp", bp, page.descent.bp], [
@@ -279,6 +281,41 @@ Deno.test(
         page = await results(browser);
         checkDescent(page, 1e-5);
         assert.ok(page.descent.bp.y[40] < page.descent.bp.y[0], "bp descends");
+      });
+
+      await t.step("arrow keys on the focused plot move the point", async () => {
+        const before = page.point.x;
+        await browser.evaluate("document.getElementById('contour').focus()");
+        await browser.press("ArrowRight");
+        await browser.waitFor(
+          `${READY} && JSON.parse(document.getElementById('results').textContent).point.x[0] !== ${
+            before[0]
+          }`,
+        );
+        const moved = await results(browser);
+        // One arrow step is 1/50 of the window: 4/50 in x for Rosenbrock's [-2, 2].
+        close(moved.point.x[0], before[0] + 4 / 50, 1e-5, "x after ArrowRight");
+        close(moved.point.x[1], before[1], 1e-5, "y after ArrowRight");
+        checkPoint(moved, 1e-5);
+        checkDescent(moved, 1e-5);
+      });
+
+      await t.step("specific-angle tangents are at the chosen angle", async () => {
+        await browser.evaluate(
+          "(() => { const a = document.getElementById('angle'); a.value = '60'; a.dispatchEvent(new Event('change')); const e = document.getElementById('sampler'); e.value = 'specific_angle'; e.dispatchEvent(new Event('change')); })()",
+        );
+        await browser.waitFor(
+          `${READY} && JSON.parse(document.getElementById('results').textContent).settings.sampler === 'specific_angle'`,
+        );
+        const angled = await results(browser);
+        assert.equal(angled.settings.angle, 60);
+        const [b, ...rest] = angled.point.tangents;
+        for (const v of rest) {
+          close(cos(b, v), 0.5, 1e-6, "cos between the first and another tangent");
+        }
+        checkPoint(angled, 1e-5);
+        checkDescent(angled, 1e-5);
+        page = angled;
       });
 
       await t.step("the approximation-quality replay matches the library and the theory", () => {
