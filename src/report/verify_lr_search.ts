@@ -209,7 +209,7 @@ export async function lrSearchChecks(
       section: S,
       check: `${m[1]} k=${
         m[2]
-      }: searched fg-mean LR below the searched frog LR (shipped: below by ×30–×6500)`,
+      }: searched fg-mean LR below the searched frog LR (shipped tables: ×30 to ×3600 below)`,
       expected: `< ${formatSig(frog.lr, 3)}`,
       measured: l.lr,
       se: 0,
