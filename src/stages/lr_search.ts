@@ -41,6 +41,7 @@ import {
   fcLabels,
   type MathGrid,
   mathLabels,
+  mergeLabels,
   SEARCH_TASKS,
   type SearchLabel,
   type SearchTask,
@@ -147,13 +148,16 @@ export function lrSearchParams(profile: Profile): LrSearchParams {
   }
 }
 
-/** Every label of these parameters, in table order. */
+/**
+ * Every label of these parameters, in table order; a label of two tasks
+ * (frog k=16 at n = 64: math and custom tangents) is searched once.
+ */
 export function searchLabels(p: LrSearchParams): SearchLabel[] {
-  return [
-    ...(p.tasks.includes("math") ? mathLabels(p.math) : []),
-    ...(p.tasks.includes("math_custom_tangents") ? customLabels(p.custom) : []),
-    ...(p.tasks.includes("fc-nn") ? fcLabels(p.fc) : []),
-  ];
+  return mergeLabels([
+    p.tasks.includes("math") ? mathLabels(p.math) : [],
+    p.tasks.includes("math_custom_tangents") ? customLabels(p.custom) : [],
+    p.tasks.includes("fc-nn") ? fcLabels(p.fc) : [],
+  ]);
 }
 
 /** The units: per label, per index, per rank (wave = index). */

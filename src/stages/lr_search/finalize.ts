@@ -13,10 +13,10 @@ import type { CompletedUnit, FinalizeContext } from "../../pipeline/units.ts";
 import { writeCsvAtomic } from "../../pipeline/csv.ts";
 import { fcModelKey } from "../train/runs.ts";
 import { tableApproach } from "../../nn/gradients/mode.ts";
-import { gradientApproachCell, mathK, optimizerCell, type SearchLabel } from "./labels.ts";
+import { gradientApproachCell, inTable, mathK, optimizerCell, type SearchLabel } from "./labels.ts";
 import type { SearchTask } from "./labels.ts";
 import { dec, type SearchUnit, UNIT_FILES } from "./units.ts";
-import { writeSearchSection } from "./section.ts";
+import { tableKey, writeSearchSection } from "./section.ts";
 
 /** Where each task's table goes inside the stage folder. */
 export const SEARCHED_TABLES: Record<SearchTask, string> = {
@@ -102,7 +102,7 @@ export function tableCsv(
   task: SearchTask,
   chosen: readonly { target: SearchLabel; outcome: LabelOutcome }[],
 ): string {
-  const mine = chosen.filter((c) => c.target.task === task);
+  const mine = chosen.filter((c) => inTable(c.target, task));
   if (task === "fc-nn") {
     const rows: NnTableRow[] = mine.map(({ target: t, outcome: o }) => {
       if (t.task !== "fc-nn") throw new Error("unreachable");
@@ -124,13 +124,33 @@ export function tableCsv(
       function: t.functionName,
       n: t.n,
       gradientApproach: gradientApproachCell(t.approach),
-      k: mathK(t),
+      k: mathK(t, task),
       optimizer: optimizerCell(t.approach),
       lr: o.lr,
       loss: o.loss,
     };
   });
   return mathTableCsv(rows);
+}
+
+/** The table rows of a label: task → row key ({@link tableKey}). */
+export function rowKeys(t: SearchLabel, tasks: readonly SearchTask[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const task of tasks.filter((x) => inTable(t, x))) {
+    out[task] = t.task === "fc-nn"
+      ? tableKey({
+        model: fcModelKey(t.width),
+        dataset: t.dataset,
+        gradient_approach: tableApproach(t.gradient.approach),
+        k: t.gradient.approach === "bp" ? "" : String(t.gradient.k),
+      })
+      : tableKey({
+        function: t.functionName,
+        n: String(t.n),
+        optimizer: optimizerCell(t.approach),
+      });
+  }
+  return out;
 }
 
 /** Folder of a label's curves: the label with `/` as `+`. */
@@ -144,7 +164,7 @@ export async function finalizeSearch<
 >(ctx: FinalizeContext<P, SearchUnit>): Promise<Record<string, unknown>> {
   const chosen = outcomes(ctx.units, ctx.params.margin);
   for (const task of ctx.params.tasks) {
-    if (!chosen.some((c) => c.target.task === task)) continue;
+    if (!chosen.some((c) => inTable(c.target, task))) continue;
     await writeFileAtomic(join(ctx.outDir, SEARCHED_TABLES[task]), tableCsv(task, chosen));
   }
   const rows: (string | number)[][] = [];
@@ -173,9 +193,10 @@ export async function finalizeSearch<
       await Deno.readFile(join(c.dir, UNIT_FILES.curve)),
     );
   }
-  const labels = chosen.map(({ outcome: o }) => ({
+  const labels = chosen.map(({ target, outcome: o }) => ({
     label: o.label,
     task: o.task,
+    rows: rowKeys(target, ctx.params.tasks),
     lr: o.lr,
     loss: Number.isFinite(o.loss) ? o.loss : String(o.loss),
     evaluations: o.evaluations.length,
@@ -185,7 +206,7 @@ export async function finalizeSearch<
   await writeJsonAtomic(join(ctx.outDir, "search.json"), {
     format: 1,
     tables: Object.fromEntries(
-      ctx.params.tasks.filter((t) => chosen.some((c) => c.target.task === t)).map((
+      ctx.params.tasks.filter((t) => chosen.some((c) => inTable(c.target, t))).map((
         t,
       ) => [t, SEARCHED_TABLES[t]]),
     ),

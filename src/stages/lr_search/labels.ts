@@ -35,6 +35,12 @@ export interface FunctionLabel {
   approach: ApproachSpec;
   /** Steps of each descent (the function's max steps unless capped by the profile). */
   maxSteps: number;
+  /**
+   * Other tasks whose table gets this label's row: frog with the normal
+   * sampler at n = 64 is one search for both `math` and `math_custom_tangents`
+   * (the same label), as in the original.
+   */
+  alsoIn?: SearchTask[];
 }
 
 /** An FC label: training one FC network with one approach. */
@@ -157,9 +163,34 @@ export function fcLabels(g: FcGrid): FcLabel[] {
 }
 
 /** The k cell of a math table row: `1.0` in math.csv, `16` in the custom table, empty for bp. */
-export function mathK(l: FunctionLabel): string {
+export function mathK(l: FunctionLabel, table: SearchTask = l.task): string {
   if (l.approach.type !== "fg") return "";
-  return l.task === "math" ? `${l.approach.k}.0` : String(l.approach.k);
+  return table === "math" ? `${l.approach.k}.0` : String(l.approach.k);
+}
+
+/** Whether a label's row belongs in `task`'s table. */
+export function inTable(l: SearchLabel, task: SearchTask): boolean {
+  return l.task === task || (l.task !== "fc-nn" && (l.alsoIn ?? []).includes(task));
+}
+
+/**
+ * Merges label lists, keeping the first of equal labels and noting the
+ * later one's task in its `alsoIn`.
+ */
+export function mergeLabels(lists: readonly SearchLabel[][]): SearchLabel[] {
+  const out: SearchLabel[] = [];
+  const seen = new Map<string, SearchLabel>();
+  for (const l of lists.flat()) {
+    const first = seen.get(l.label);
+    if (!first) {
+      const copy = { ...l };
+      seen.set(l.label, copy);
+      out.push(copy);
+    } else if (first.task !== "fc-nn") {
+      first.alsoIn = [...(first.alsoIn ?? []), l.task];
+    }
+  }
+  return out;
 }
 
 /** The `gradient_approach` cell: bp, fg-mean or frog. */

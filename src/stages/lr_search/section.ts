@@ -82,14 +82,16 @@ export async function compareWithShipped(
     const searched = readLrTable(await Deno.readTextFile(join(searchDir, rel)), rel);
     const shippedText = await readText(join(rootDir, rel));
     const shipped = shippedText === null ? new Map() : readLrTable(shippedText, rel);
-    const labels = (meta.labels as { label: string; task: string }[]).filter((l) =>
-      l.task === task
-    );
-    let i = 0;
-    for (const [key, s] of searched) {
+    const labels = (meta.labels as { label: string; rows: Record<string, string> }[]).filter((
+      l,
+    ) => l.rows[task] !== undefined);
+    for (const l of labels) {
+      const key = l.rows[task];
+      const s = searched.get(key);
+      if (!s) throw new Error(`${rel} has no row for ${l.label}`);
       const ref = shipped.get(key);
       out.push({
-        label: labels[i++]?.label ?? key,
+        label: l.label,
         task,
         searched: s.lr,
         shipped: ref ? ref.lr : null,
