@@ -15,7 +15,7 @@ import {
   initBackend,
 } from "../backend.ts";
 import { isFile } from "../io/files.ts";
-import { findStage, stageIndex } from "./graph.ts";
+import { findStage, stageDeps, stageIndex } from "./graph.ts";
 import { collectGarbage } from "./gc.ts";
 import { defaultResultsDir, displayPath } from "./paths.ts";
 import { formatDuration } from "./progress.ts";
@@ -115,6 +115,13 @@ function showValue(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
+/** A stage's upstream stages with its profiles' parameters, and whether flags may add more. */
+function upstreamLine(stage: Stage): string {
+  const names = [...new Set(PROFILES.flatMap((p) => stageDeps(stage, stage.params(p))))];
+  return (names.length ? names.join(", ") : "none") +
+    (stage.upstream ? " (with the profiles' parameters; some flag values add more)" : "");
+}
+
 /**
  * The `--help` text of a stage: description, upstream stages, common and
  * stage flags with their help lines, and each parameter's default per profile.
@@ -125,9 +132,7 @@ export function formatStageHelp(stage: Stage): string {
     "",
     stage.description,
     "",
-    `Upstream stages: ${stage.deps.length ? stage.deps.join(", ") : "none"}${
-      stage.upstream ? " (more with some flags, see below)" : ""
-    }`,
+    `Upstream stages: ${upstreamLine(stage)}`,
     "",
     "Common flags:",
     ...flagLines(COMMON_OPTIONS, COMMON_HELP),
