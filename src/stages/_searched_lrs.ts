@@ -26,7 +26,7 @@ export const LRS_FLAG_HELP =
   "LR tables: authors (lrs/*.csv, default) or searched (runs the lr-search stage upstream and uses its tables)";
 
 /** The extra upstream stage of `--lrs searched`. */
-export function lrsUpstream(p: { lrs: LrSource }): readonly string[] {
+export function lrsUpstream(p: { lrs?: LrSource }): readonly string[] {
   return p.lrs === "searched" ? [LR_SEARCH_STAGE] : [];
 }
 

@@ -94,7 +94,7 @@ export interface FunctionsParams {
    * `reference_bp/` runs always use the authors' (they are compared with
    * the authors' values at the authors' LRs).
    */
-  lrs: LrSource;
+  lrs?: LrSource;
 }
 
 /** Folder of the bp runs under the authors' LR-search settings. */
@@ -340,7 +340,7 @@ export function functionsTables(
   inputs: StageContext<FunctionsParams>["inputs"],
 ): { main: MathLrTable; custom: MathLrTable; reference: MathLrTable } {
   const authors = defaultMathTables();
-  if (p.lrs === "authors") return { ...authors, reference: authors.main };
+  if (p.lrs !== "searched") return { ...authors, reference: authors.main };
   return { ...searchedMathTables(inputs), reference: authors.main };
 }
 
@@ -396,7 +396,7 @@ export const functionsUnits: StageUnits<FunctionsParams, FunctionsUnit> = {
       summary: join(ctx.dir, UNIT_FILES.summary),
     };
     // with searched LRs, the unit was listed with a placeholder LR: plan it again with the tables
-    const planned = ctx.params.lrs === "authors"
+    const planned = ctx.params.lrs !== "searched"
       ? u.planned
       : functionsUnitsWith(ctx.params, functionsTables(ctx.params, ctx.inputs))
         .find((x) => x.id === u.id)!.planned;

@@ -28,7 +28,7 @@ import { oneOf } from "../cli/args.ts";
 export interface TablesParams {
   profile: Profile;
   /** `searched`: the lr-search result is an input and gets its section. */
-  lrs: LrSource;
+  lrs?: LrSource;
 }
 
 /** The upstream stages of `tables`, `verify` and `report`'s data. */

@@ -92,8 +92,8 @@ export interface TrainParams {
   batchSize: number;
   /** Evaluation batch size. */
   evalBatchSize: number;
-  /** The LR table: the authors' (`lrs/fc_nns.csv`) or the upstream `lr-search` stage's. */
-  lrs: LrSource;
+  /** The LR table: the authors' (`lrs/fc_nns.csv`, also when absent) or the upstream `lr-search` stage's. */
+  lrs?: LrSource;
 }
 
 const PAPER_APPROACHES: ApproachK[] = [
@@ -305,7 +305,7 @@ function resolvedPlan(
   p: TrainParams,
   inputs: Parameters<typeof searchedNnTables>[0],
 ): FcRunPlan {
-  if (p.lrs === "authors" || p.lr !== null) return plan;
+  if (p.lrs !== "searched" || p.lr !== null) return plan;
   return {
     ...plan,
     lr: paperLr(plan.width, plan.dataset, plan.gradient, searchedNnTables(inputs)),

@@ -36,7 +36,7 @@ export interface VerifyParams {
   /** Family-wise false-failure probability of the statistical checks. */
   familyAlpha: number;
   /** `searched`: the lr-search result is an input too, and its checks run. */
-  lrs: LrSource;
+  lrs?: LrSource;
 }
 
 /** Test-split size of the paper's datasets (MNIST and CIFAR-10 both have 10000 test images). */
