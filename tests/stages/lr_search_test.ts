@@ -14,8 +14,8 @@ import { pruningConfig } from "../../src/lr_search/pruning.ts";
 import { evaluateUnit } from "../../src/lr_search/search.ts";
 import { parseMathLrTable } from "../../src/lrs/math.ts";
 import { parseNnLrTable } from "../../src/lrs/nn.ts";
-import { functionsParams, planFunctions } from "../../src/stages/functions.ts";
-import { planTrain, trainParams } from "../../src/stages/train.ts";
+import { functionsParams, functionsStage, planFunctions } from "../../src/stages/functions.ts";
+import { planTrain, trainParams, trainStage } from "../../src/stages/train.ts";
 import { loadMathLrTable, MATH_LR_PATH } from "../../src/lrs/math.ts";
 import type { CompletedUnit } from "../../src/pipeline/units.ts";
 import { UsageError } from "../../src/cli/args.ts";
@@ -180,4 +180,42 @@ Deno.test("lr-search flags: one-line usage errors", () => {
   throws(() => applyLrSearchFlags({ evaluations: "10" }, base), /multiple of the 4 ranks/);
   throws(() => applyLrSearchFlags({ function: "nope" }, base), (e) => e instanceof UsageError);
   assertEquals(applyLrSearchFlags({ evaluations: "12" }, base).evaluations["fc-nn"], 12);
+});
+
+Deno.test("--lrs searched: functions and train preflights refuse searched tables that lack a label (usage error)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lrs-preflight-" });
+  try {
+    await Deno.mkdir(`${dir}/lrs`);
+    // one sphere row only
+    await Deno.writeTextFile(
+      `${dir}/lrs/math.csv`,
+      "function,n,gradient_approach,k,optimizer,lr,loss\nsphere,1,bp,,Backpropagation,0.1,0.0\n",
+    );
+    const inputs = { "lr-search": { stage: "lr-search", dir, key: "k", params: {} } };
+    const backend = { requested: "cpu", name: "cpu", versions: {} } as never;
+    const ctx = (params: unknown) =>
+      ({ params, inputs, backend, rootDir: dir, log: () => {} }) as never;
+    const fp = {
+      ...functionsParams("smoke"),
+      functions: ["sphere"],
+      ns: [1],
+      ks: [2],
+      customTangents: "off" as const,
+      lrs: "searched" as const,
+    };
+    await assert.rejects(
+      async () => await functionsStage.preflight!(ctx(fp)),
+      (e) =>
+        e instanceof UsageError &&
+        /No learning rate in .*math\.csv for \(sphere, 1, FG\(k=1/.test(e.message),
+    );
+    await assert.rejects(
+      async () => await trainStage.preflight!(ctx({ ...trainParams("smoke"), lrs: "searched" })),
+      (e) => e instanceof UsageError && /fc_nns\.csv/.test(e.message),
+    );
+    assertEquals(functionsStage.upstream!(fp), ["lr-search"]);
+    assertEquals(functionsStage.upstream!(functionsParams("smoke")), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
