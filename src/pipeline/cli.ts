@@ -15,12 +15,13 @@ import {
   initBackend,
 } from "../backend.ts";
 import { isFile } from "../io/files.ts";
-import { findStage, stageIndex } from "./graph.ts";
+import { findStage, stageDeps, stageIndex } from "./graph.ts";
 import { collectGarbage } from "./gc.ts";
 import { defaultResultsDir, displayPath } from "./paths.ts";
 import { formatDuration } from "./progress.ts";
 import {
   DEFAULT_PROFILE,
+  defaultTargets,
   type FlagValues,
   type PipelineEntry,
   planRun,
@@ -68,6 +69,7 @@ function parseShard(raw: string): { index: number; count: number } {
 /** Flags of reproduce beyond the common ones. */
 const REPRODUCE_OPTIONS = {
   only: { type: "string" },
+  lrs: { type: "string" },
   gc: { type: "boolean" },
 } as const satisfies Options;
 
@@ -113,6 +115,13 @@ function showValue(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
+/** A stage's upstream stages with its profiles' parameters, and whether flags may add more. */
+function upstreamLine(stage: Stage): string {
+  const names = [...new Set(PROFILES.flatMap((p) => stageDeps(stage, stage.params(p))))];
+  return (names.length ? names.join(", ") : "none") +
+    (stage.upstream ? " (with the profiles' parameters; some flag values add more)" : "");
+}
+
 /**
  * The `--help` text of a stage: description, upstream stages, common and
  * stage flags with their help lines, and each parameter's default per profile.
@@ -123,7 +132,7 @@ export function formatStageHelp(stage: Stage): string {
     "",
     stage.description,
     "",
-    `Upstream stages: ${stage.deps.length ? stage.deps.join(", ") : "none"}`,
+    `Upstream stages: ${upstreamLine(stage)}`,
     "",
     "Common flags:",
     ...flagLines(COMMON_OPTIONS, COMMON_HELP),
@@ -166,6 +175,8 @@ async function startBackend(choice: BackendChoice) {
 }
 
 const ONLY_HELP = "comma-separated stages to run (with their upstream stages)";
+const LRS_HELP =
+  "LR tables: authors (lrs/*.csv) or searched (the lr-search stage runs upstream); passed to every stage with an --lrs flag (default authors)";
 const GC_HELP =
   "afterwards remove stale state and cache entries nothing references (as deno task gc)";
 
@@ -174,6 +185,7 @@ function reproduceHelp(stages: readonly Stage[]): string {
   const help = {
     ...COMMON_HELP,
     only: ONLY_HELP,
+    lrs: LRS_HELP,
     gc: GC_HELP,
   };
   return [
@@ -185,6 +197,13 @@ function reproduceHelp(stages: readonly Stage[]): string {
     ...flagLines(options, help),
     "",
     `Stages (dependency order): ${stages.map((s) => s.name).join(", ") || "none registered"}`,
+    ...(stages.some((s) => s.onDemand)
+      ? [
+        `Run only when needed (or named by --only): ${
+          stages.filter((s) => s.onDemand).map((s) => s.name).join(", ")
+        }`,
+      ]
+      : []),
   ].join("\n");
 }
 
@@ -369,7 +388,13 @@ export async function reproduceMain(
     return 0;
   }
   const options: Options = { ...COMMON_OPTIONS, ...REPRODUCE_OPTIONS };
-  const values = parseWith([...args], options, { ...COMMON_HELP, only: ONLY_HELP, gc: GC_HELP });
+  const values = parseWith([...args], options, {
+    ...COMMON_HELP,
+    only: ONLY_HELP,
+    lrs: LRS_HELP,
+    gc: GC_HELP,
+  });
+  const sharedFlags = values.lrs === undefined ? undefined : { lrs: values.lrs as string };
   const common = commonValues(values);
   const only = values.only === undefined
     ? undefined
@@ -389,7 +414,7 @@ export async function reproduceMain(
   if (stages.length === 0) {
     throw new UsageError("no stages are registered in src/stages/registry.ts");
   }
-  planRun(only ?? stages.map((s) => s.name), { profile: common.profile }, stages);
+  planRun(only ?? defaultTargets(stages), { profile: common.profile, sharedFlags }, stages);
 
   const backend = await startBackend(common.backend);
   err(`backend: ${backend.name}${backend.notice ? ` (${backend.notice})` : ""}`);
@@ -398,6 +423,7 @@ export async function reproduceMain(
       profile: common.profile,
       backend,
       force: common.force,
+      sharedFlags,
       resultsDir: io.resultsDir,
       rootDir: io.rootDir,
       log: err,

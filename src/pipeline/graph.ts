@@ -51,8 +51,19 @@ export function findStage(name: string, stages: readonly Stage[]): Stage {
 }
 
 /**
+ * A stage's upstream stages for given parameters: {@link Stage.deps} plus
+ * what {@link Stage.upstream} adds for them (without repeats).
+ */
+export function stageDeps<P>(stage: Stage<P>, params: P): readonly string[] {
+  const extra = stage.upstream ? stage.upstream(params) : [];
+  return [...new Set([...stage.deps, ...extra])];
+}
+
+/**
  * The stages needed to run `targets`, upstream first (a topological order,
- * stable: ties keep the order of `stages`).
+ * stable: ties keep the order of `stages`). `depsOf` gives a stage's
+ * upstream stages (default its static `deps`; the runner passes
+ * {@link stageDeps} with each stage's parameters).
  *
  * @throws UsageError for an unknown target; Error naming the cycle for a dependency cycle.
  *
@@ -64,7 +75,11 @@ export function findStage(name: string, stages: readonly Stage[]): Stage {
  * dependencyOrder(["c"], [s("a", []), s("b", ["a"]), s("c", ["b"])]).map((x) => x.name); // ["a", "b", "c"]
  * ```
  */
-export function dependencyOrder(targets: readonly string[], stages: readonly Stage[]): Stage[] {
+export function dependencyOrder(
+  targets: readonly string[],
+  stages: readonly Stage[],
+  depsOf: (stage: Stage) => readonly string[] = (s) => s.deps,
+): Stage[] {
   const index = stageIndex(stages);
   const order: Stage[] = [];
   const state = new Map<string, "visiting" | "done">();
@@ -77,7 +92,10 @@ export function dependencyOrder(targets: readonly string[], stages: readonly Sta
     }
     state.set(name, "visiting");
     const stage = index.get(name)!;
-    for (const d of stage.deps) visit(d, [...path, name]);
+    for (const d of depsOf(stage)) {
+      findStage(d, stages);
+      visit(d, [...path, name]);
+    }
     state.set(name, "done");
     order.push(stage);
   };

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { oneOf, parseFlags, UsageError } from "../cli/args.ts";
 import type { BackendChoice, BackendInfo } from "../backend.ts";
 import { exists, removeTempFiles, TEMP_SUFFIX, writeJsonAtomic } from "../io/files.ts";
-import { dependencyOrder, findStage } from "./graph.ts";
+import { dependencyOrder, findStage, stageDeps } from "./graph.ts";
 import {
   cacheKey,
   canonicalJson,
@@ -60,6 +60,11 @@ export interface RunOptions {
   flagArgs?: string[];
   /** Already parsed flag values of the target stage (used instead of flagArgs). */
   flagValues?: FlagValues;
+  /**
+   * Flag values for every other stage of the run that declares the flag
+   * (`reproduce --lrs searched` sets `lrs` on each stage with an `--lrs` flag).
+   */
+  sharedFlags?: FlagValues;
   /** Results root (default: `$FG_RESULTS_DIR` or `<rootDir>/results`). */
   resultsDir?: string;
   /** Repository root that stage `sources` are relative to (default: this repository). */
@@ -137,27 +142,32 @@ export interface RunPlan {
  */
 export function planRun(
   targets: readonly string[],
-  opts: Pick<RunOptions, "profile" | "flagArgs" | "flagValues">,
+  opts: Pick<RunOptions, "profile" | "flagArgs" | "flagValues" | "sharedFlags">,
   stages: readonly Stage[],
 ): RunPlan {
   const profile = oneOf("profile", opts.profile ?? DEFAULT_PROFILE, PROFILES);
-  const order = dependencyOrder(targets, stages);
   const hasFlags = opts.flagArgs !== undefined || opts.flagValues !== undefined;
   if (hasFlags && targets.length !== 1) {
     throw new Error("Cannot apply stage flags: more than one target stage");
   }
   const params = new Map<string, unknown>();
-  for (const stage of order) {
+  const paramsOf = (stage: Stage): unknown => {
+    if (params.has(stage.name)) return params.get(stage.name);
     let p = stage.params(profile);
     if (hasFlags && stage.name === targets[0]) {
       const values = opts.flagValues ??
         parseFlags(opts.flagArgs ?? [], stage.flags.options).values as FlagValues;
       p = stage.flags.apply(values, p);
+    } else if (opts.sharedFlags) {
+      const own = Object.entries(opts.sharedFlags).filter(([f]) => f in stage.flags.options);
+      if (own.length > 0) p = stage.flags.apply(Object.fromEntries(own), p);
     }
     canonicalJson(p);
     params.set(stage.name, p);
-  }
-  return { profile, order, params };
+    return p;
+  };
+  const order = dependencyOrder(targets, stages, (s) => stageDeps(s, paramsOf(s)));
+  return { profile, order, params: new Map(order.map((s) => [s.name, paramsOf(s)])) };
 }
 
 async function ensureBackend(b: BackendInfo | BackendChoice | undefined): Promise<BackendInfo> {
@@ -218,7 +228,7 @@ async function resolveKey(
 ): Promise<Resolved> {
   const inputs: Record<string, UpstreamOutput> = {};
   const inputKeys: Record<string, string> = {};
-  for (const d of stage.deps) {
+  for (const d of stageDeps(stage, params)) {
     const u = upstream.get(d);
     if (!u) {
       throw new Error(`Cannot run stage "${stage.name}": upstream stage "${d}" has no result`);
@@ -587,6 +597,11 @@ export async function runUnitsOnly(
   }
 }
 
+/** The stages a run without `--only` targets: every stage but the on-demand ones. */
+export function defaultTargets(stages: readonly Stage[]): string[] {
+  return stages.filter((s) => !s.onDemand).map((s) => s.name);
+}
+
 /** One row of a pipeline run. */
 export type PipelineEntry =
   | StageOutcome
@@ -616,15 +631,15 @@ export async function runPipeline(
   stages: readonly Stage[],
   only?: readonly string[],
 ): Promise<PipelineResult> {
-  const targets = only ?? stages.map((s) => s.name);
+  const targets = only ?? defaultTargets(stages);
   for (const t of targets) findStage(t, stages);
-  const plan = planRun(targets, { profile: opts.profile }, stages);
+  const plan = planRun(targets, { profile: opts.profile, sharedFlags: opts.sharedFlags }, stages);
   const ex = contextFrom(opts, plan.profile, await ensureBackend(opts.backend));
   const done = new Map<string, StageOutcome>();
   const failed = new Set<string>();
   const entries: PipelineEntry[] = [];
   for (const stage of plan.order) {
-    const bad = stage.deps.filter((d) => failed.has(d));
+    const bad = stageDeps(stage, plan.params.get(stage.name)).filter((d) => failed.has(d));
     if (bad.length > 0) {
       failed.add(stage.name);
       entries.push({

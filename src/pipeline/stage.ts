@@ -92,6 +92,17 @@ export interface Stage<P = unknown> {
   /** Upstream stage names; their outputs' keys enter this stage's key. */
   deps: readonly string[];
   /**
+   * Further upstream stages that some parameters need (e.g. `functions
+   * --lrs searched` needs `lr-search`): called with the resolved parameters;
+   * they are added to `deps` for ordering, keys and inputs alike.
+   */
+  upstream?(params: P): readonly string[];
+  /**
+   * True for a stage that `reproduce` runs only when another stage needs it
+   * (through {@link Stage.upstream}) or `--only` names it, e.g. the LR search.
+   */
+  onDemand?: boolean;
+  /**
    * Source files or folders (relative to the repository root) whose contents
    * enter the cache key: the stage module and everything it relies on.
    */

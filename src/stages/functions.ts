@@ -10,6 +10,14 @@
  * @module
  */
 import { lrTableCheck } from "./_lr_tables.ts";
+import {
+  LR_SOURCES,
+  LRS_FLAG_HELP,
+  type LrSource,
+  lrsUpstream,
+  PLACEHOLDER_MATH_TABLE,
+  searchedMathTables,
+} from "./_searched_lrs.ts";
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { join } from "node:path";
 import { listOf, nonNegativeInt, oneOf, positiveInt, UsageError } from "../cli/args.ts";
@@ -35,7 +43,7 @@ import {
   MATH_LR_PATH,
   type MathLrTable,
 } from "../lrs/math.ts";
-import type { Profile, Stage } from "../pipeline/stage.ts";
+import type { Profile, Stage, StageContext } from "../pipeline/stage.ts";
 import { type StageUnits, unitRun, type UnitSpec } from "../pipeline/units.ts";
 
 /** Whether the custom-tangents variant runs: with the main grid, not at all, or alone. */
@@ -80,6 +88,13 @@ export interface FunctionsParams {
    * authors' final values (spec §7.3) to 3 significant figures.
    */
   referenceBp: boolean;
+  /**
+   * The LR tables of the main grid and the custom-tangents variant: the
+   * authors' (`lrs/*.csv`) or the upstream `lr-search` stage's. The
+   * `reference_bp/` runs always use the authors' (they are compared with
+   * the authors' values at the authors' LRs).
+   */
+  lrs?: LrSource;
 }
 
 /** Folder of the bp runs under the authors' LR-search settings. */
@@ -101,6 +116,7 @@ export function functionsParams(profile: Profile): FunctionsParams {
         customTangents: "on",
         custom: { ns: [64], ks: [16], angles: [45, 90], seeds: [0], maxSteps: 100 },
         referenceBp: true,
+        lrs: "authors",
       };
     case "quick":
       return {
@@ -120,6 +136,7 @@ export function functionsParams(profile: Profile): FunctionsParams {
           maxSteps: null,
         },
         referenceBp: true,
+        lrs: "authors",
       };
     case "paper":
       return {
@@ -138,6 +155,7 @@ export function functionsParams(profile: Profile): FunctionsParams {
           maxSteps: null,
         },
         referenceBp: true,
+        lrs: "authors",
       };
   }
 }
@@ -159,7 +177,7 @@ export interface FunctionsPlan {
  */
 export function planFunctions(
   p: FunctionsParams,
-  tables: { main: MathLrTable; custom: MathLrTable },
+  tables: { main: MathLrTable; custom: MathLrTable; reference?: MathLrTable },
 ): FunctionsPlan {
   const main = p.customTangents === "only" ? [] : planExperiment({
     functions: p.functions,
@@ -186,7 +204,7 @@ export function planFunctions(
     approaches: [BP],
     seeds: [0],
     patience: LR_SEARCH_PATIENCE,
-  }, tables.main);
+  }, tables.reference ?? tables.main);
   return { main, custom, referenceBp };
 }
 
@@ -247,8 +265,9 @@ export function applyFunctionsFlags(values: FlagValues, base: FunctionsParams): 
   ) {
     if (list.length === 0) throw new UsageError(`--${flag} must name at least one value`);
   }
+  if (values.lrs !== undefined) p.lrs = oneOf("lrs", values.lrs as string, LR_SOURCES);
   try {
-    planFunctions(p, defaultMathTables());
+    planFunctions(p, p.lrs === "searched" ? placeholderTables() : defaultMathTables());
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -306,9 +325,35 @@ export interface FunctionsUnit extends UnitSpec {
   planned: PlannedUnit;
 }
 
+/** The tables of `--lrs searched` before the search's folder is known (units are listed with a placeholder LR). */
+function placeholderTables() {
+  return {
+    main: PLACEHOLDER_MATH_TABLE,
+    custom: PLACEHOLDER_MATH_TABLE,
+    reference: defaultMathTables().main,
+  };
+}
+
+/** The tables a stage run uses: the authors', or the upstream search's (reference bp: the authors'). */
+export function functionsTables(
+  p: FunctionsParams,
+  inputs: StageContext<FunctionsParams>["inputs"],
+): { main: MathLrTable; custom: MathLrTable; reference: MathLrTable } {
+  const authors = defaultMathTables();
+  if (p.lrs !== "searched") return { ...authors, reference: authors.main };
+  return { ...searchedMathTables(inputs), reference: authors.main };
+}
+
 /** The units of the functions stage, one per (experiment, function, n), in output order. */
 export function listFunctionsUnits(p: FunctionsParams): FunctionsUnit[] {
-  const plan = planFunctions(p, defaultMathTables());
+  return functionsUnitsWith(p, p.lrs === "searched" ? placeholderTables() : defaultMathTables());
+}
+
+function functionsUnitsWith(
+  p: FunctionsParams,
+  tables: Parameters<typeof planFunctions>[1],
+): FunctionsUnit[] {
+  const plan = planFunctions(p, tables);
   const units: FunctionsUnit[] = [];
   for (
     const [experiment, planned] of [
@@ -350,8 +395,13 @@ export const functionsUnits: StageUnits<FunctionsParams, FunctionsUnit> = {
       all: join(ctx.dir, UNIT_FILES.all),
       summary: join(ctx.dir, UNIT_FILES.summary),
     };
+    // with searched LRs, the unit was listed with a placeholder LR: plan it again with the tables
+    const planned = ctx.params.lrs !== "searched"
+      ? u.planned
+      : functionsUnitsWith(ctx.params, functionsTables(ctx.params, ctx.inputs))
+        .find((x) => x.id === u.id)!.planned;
     const { backend } = await withComputeBackend(ctx.backend.name, () =>
-      runUnit(files, u.planned, {
+      runUnit(files, planned, {
         onRun: (_row, s) => {
           steps += s;
           ctx.tick();
@@ -397,9 +447,11 @@ export const functionsStage: Stage<FunctionsParams> = {
   description:
     "Gradient descent on sphere, rosenbrock and styblinski-tang with bp and forward gradients (paper §4.2, §4.3)",
   deps: [],
+  upstream: lrsUpstream,
   sources: [
     "src/stages/functions.ts",
     "src/stages/_lr_tables.ts",
+    "src/stages/_searched_lrs.ts",
     "src/stages/functions/",
     "src/functions",
     "src/lrs",
@@ -420,6 +472,7 @@ export const functionsStage: Stage<FunctionsParams> = {
       "max-steps": { type: "string" },
       patience: { type: "string" },
       "custom-tangents": { type: "string" },
+      lrs: { type: "string" },
     },
     help: {
       function: "functions of the main grid, e.g. sphere,rosenbrock (default: the paper's three)",
@@ -430,14 +483,15 @@ export const functionsStage: Stage<FunctionsParams> = {
       "max-steps": "maximum steps of every run (default: per function, 1000 or 25000)",
       patience: "early-stopping patience, 0 = off (default 50)",
       "custom-tangents": "run the custom-tangents variant: on, off or only (default on)",
+      lrs: LRS_FLAG_HELP,
     },
     apply: applyFunctionsFlags,
   },
   units: functionsUnits,
-  preflight({ params }) {
-    // the LR tables are read here, so a malformed or incomplete one stops the run before any
-    // folder is written
-    lrTableCheck(() => planFunctions(params, defaultMathTables()));
+  preflight({ params, inputs }) {
+    // the LR tables (the authors' or the searched ones) are read here, so a malformed or
+    // incomplete one stops the run before any folder is written
+    lrTableCheck(() => planFunctions(params, functionsTables(params, inputs)));
   },
   run: unitRun(functionsUnits),
 };

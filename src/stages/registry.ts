@@ -8,6 +8,7 @@ import { findStage } from "../pipeline/graph.ts";
 import type { Stage } from "../pipeline/stage.ts";
 import { approxStage } from "./approx.ts";
 import { dataStage } from "./data.ts";
+import { lrSearchStage } from "./lr_search.ts";
 import { functionsStage } from "./functions.ts";
 import { trainStage } from "./train.ts";
 import { tablesStage } from "./tables.ts";
@@ -19,6 +20,7 @@ export const STAGES: Stage[] = [
   // one entry per stage, upstream first, e.g. `dataStage,`
   dataStage,
   approxStage,
+  lrSearchStage,
   functionsStage,
   trainStage,
   tablesStage,

@@ -20,10 +20,15 @@ import {
   writeSection,
 } from "../report/outputs.ts";
 import { readManifest } from "../report/upstream.ts";
+import { writeSearchSection } from "./lr_search/section.ts";
+import { LR_SOURCES, LRS_FLAG_HELP, type LrSource, lrsUpstream } from "./_searched_lrs.ts";
+import { oneOf } from "../cli/args.ts";
 
 /** Parameters of the `tables` stage: only the profile, which the notes name. */
 export interface TablesParams {
   profile: Profile;
+  /** `searched`: the lr-search result is an input and gets its section. */
+  lrs?: LrSource;
 }
 
 /** The upstream stages of `tables`, `verify` and `report`'s data. */
@@ -41,10 +46,25 @@ export const tablesStage: Stage<TablesParams> = {
   name: "tables",
   description: "Tables (CSV, Markdown, LaTeX) and SVG figures of every experiment",
   deps: RESULT_STAGES,
-  sources: ["src/stages/tables.ts", "src/report", "src/core/lgamma.ts"],
+  upstream: lrsUpstream,
+  sources: [
+    "src/stages/tables.ts",
+    "src/report",
+    "src/core/lgamma.ts",
+    "src/stages/lr_search/section.ts",
+    "src/stages/_searched_lrs.ts",
+    "lrs",
+  ],
   backendIndependent: true,
-  params: (profile) => ({ profile }),
-  flags: { options: {}, help: {}, apply: (_values, base) => base },
+  params: (profile) => ({ profile, lrs: "authors" }),
+  flags: {
+    options: { lrs: { type: "string" } },
+    help: { lrs: `${LRS_FLAG_HELP}; searched adds the search's section` },
+    apply: (values, base) =>
+      values.lrs === undefined
+        ? base
+        : { ...base, lrs: oneOf("lrs", values.lrs as string, LR_SOURCES) },
+  },
   async run(ctx) {
     const dir = ctx.outDir;
     const sections: SectionEntry[] = [];
@@ -82,7 +102,11 @@ export const tablesStage: Stage<TablesParams> = {
         "the train stage produced no runs",
       ),
     );
-    for (const s of RESULT_STAGES) {
+    const searchDir = inDir("lr-search");
+    if (searchDir) {
+      sections.push(await writeSearchSection(dir, "lr_search", searchDir, ctx.rootDir));
+    }
+    for (const s of [...RESULT_STAGES, ...(searchDir ? ["lr-search"] : [])]) {
       const d = inDir(s);
       const m = d ? await readManifest(d) : null;
       if (m) await writeJsonAtomic(join(dir, "upstream", `${s}.json`), m);

@@ -40,6 +40,15 @@ import {
 } from "./train/runs.ts";
 import { writeCsvAtomic } from "../pipeline/csv.ts";
 import { lrTableCheck } from "./_lr_tables.ts";
+import {
+  LR_SOURCES,
+  LRS_FLAG_HELP,
+  type LrSource,
+  lrsUpstream,
+  PLACEHOLDER_LR,
+  searchedNnTables,
+} from "./_searched_lrs.ts";
+import type { NnLrTable } from "../lrs/nn.ts";
 import { gib, memoryBudget, requireFits } from "../cli/memory.ts";
 import { writeFileAtomic } from "../io/files.ts";
 import type { Profile, Stage } from "../pipeline/stage.ts";
@@ -83,6 +92,8 @@ export interface TrainParams {
   batchSize: number;
   /** Evaluation batch size. */
   evalBatchSize: number;
+  /** The LR table: the authors' (`lrs/fc_nns.csv`, also when absent) or the upstream `lr-search` stage's. */
+  lrs?: LrSource;
 }
 
 const PAPER_APPROACHES: ApproachK[] = [
@@ -107,6 +118,7 @@ export function trainParams(profile: Profile): TrainParams {
     patience: 10,
     batchSize: 64,
     evalBatchSize: 1024,
+    lrs: "authors" as const,
   };
   switch (profile) {
     case "smoke":
@@ -150,11 +162,13 @@ export function trainParams(profile: Profile): TrainParams {
 }
 
 /**
- * Every planned run, in order (width, approach, seed), with its LR.
+ * Every planned run, in order (width, approach, seed), with its LR (from
+ * `tables`, default the repository's; with `--lrs searched` and no tables
+ * given, a placeholder that the unit resolves when computed).
  *
  * @throws RangeError naming the key when the LR table has no row and no `lr` is given
  */
-export function planTrain(p: TrainParams): FcRunPlan[] {
+export function planTrain(p: TrainParams, tables?: readonly NnLrTable[]): FcRunPlan[] {
   const plans: FcRunPlan[] = [];
   for (const width of p.widths) {
     for (const a of p.approaches) {
@@ -165,7 +179,10 @@ export function planTrain(p: TrainParams): FcRunPlan[] {
           mode: p.mode,
           perturbation: p.perturbation,
         };
-        const lr = p.lr ?? paperLr(width, p.dataset, gradient);
+        const lr = p.lr ??
+          (p.lrs === "searched" && !tables
+            ? PLACEHOLDER_LR
+            : paperLr(width, p.dataset, gradient, tables));
         plans.push({ width, dataset: p.dataset, gradient, seed, lr });
       }
     }
@@ -225,6 +242,7 @@ export function applyTrainFlags(values: FlagValues, base: TrainParams): TrainPar
     p.optimizer = oneOf("optimizer", one(values.optimizer), OPTIMIZERS);
   }
   if (values.patience !== undefined) p.patience = nonNegativeInt("patience", one(values.patience));
+  if (values.lrs !== undefined) p.lrs = oneOf("lrs", one(values.lrs), LR_SOURCES);
   for (
     const [flag, list] of [["width", p.widths], ["seeds", p.seeds], [
       "approach",
@@ -281,6 +299,19 @@ export async function loadTrainingData(dir: string, name: string): Promise<Train
   };
 }
 
+/** A listed run with its LR from the searched table when `--lrs searched` (else as listed). */
+function resolvedPlan(
+  plan: FcRunPlan,
+  p: TrainParams,
+  inputs: Parameters<typeof searchedNnTables>[0],
+): FcRunPlan {
+  if (p.lrs !== "searched" || p.lr !== null) return plan;
+  return {
+    ...plan,
+    lr: paperLr(plan.width, plan.dataset, plan.gradient, searchedNnTables(inputs)),
+  };
+}
+
 /** One unit of the train stage: one training run. */
 export interface TrainUnit extends UnitSpec {
   /** The planned run (width, gradient mode, seed, LR). */
@@ -318,7 +349,8 @@ export const trainUnits: StageUnits<TrainParams, TrainUnit, TrainingData> = {
   async compute(u, ctx) {
     const t0 = performance.now();
     let ticked = 0;
-    const result = await runFc(ctx.dir, u.plan, ctx.state, sharedSettings(ctx.params), {
+    const plan = resolvedPlan(u.plan, ctx.params, ctx.inputs);
+    const result = await runFc(ctx.dir, plan, ctx.state, sharedSettings(ctx.params), {
       backend: ctx.backend.name,
     }, () => {
       if (ticked > 0) ctx.tick();
@@ -340,7 +372,7 @@ export const trainUnits: StageUnits<TrainParams, TrainUnit, TrainingData> = {
     await writeCsvAtomic(
       join(ctx.outDir, "runs.csv"),
       RUNS_COLUMNS,
-      ctx.units.map((c) => runsRow(c.unit.plan)),
+      ctx.units.map((c) => runsRow(resolvedPlan(c.unit.plan, ctx.params, ctx.inputs))),
     );
     const reused = ctx.units.filter((c) => c.reused).length;
     return {
@@ -366,9 +398,11 @@ export const trainStage: Stage<TrainParams> = {
   description:
     "FC networks on MNIST with bp, fg-mean and frog (node perturbation, simulated FG) (paper §4.4)",
   deps: ["data"],
+  upstream: lrsUpstream,
   sources: [
     "src/stages/train.ts",
     "src/stages/_lr_tables.ts",
+    "src/stages/_searched_lrs.ts",
     "src/stages/train/",
     "src/nn",
     "src/core",
@@ -396,6 +430,7 @@ export const trainStage: Stage<TrainParams> = {
       lr: { type: "string" },
       optimizer: { type: "string" },
       patience: { type: "string" },
+      lrs: { type: "string" },
     },
     help: {
       width: "hidden widths, e.g. 256,1024 (paper: 256,1024,4096)",
@@ -410,14 +445,17 @@ export const trainStage: Stage<TrainParams> = {
       lr: "learning rate for every run instead of lrs/fc_nns.csv",
       optimizer: "plain_sgd (paper) or sota_sgd",
       patience: "early-stopping patience in epochs, 0 = off (paper: 10)",
+      lrs: LRS_FLAG_HELP,
     },
     apply: applyTrainFlags,
   },
   units: trainUnits,
-  preflight({ params }) {
-    // the LR table is read here, so a malformed or incomplete one stops the run before any
-    // folder is written
-    lrTableCheck(() => planTrain(params));
+  preflight({ params, inputs }) {
+    // the LR table (the authors' or the searched one) is read here, so a malformed or
+    // incomplete one stops the run before any folder is written
+    lrTableCheck(() =>
+      planTrain(params, params.lrs === "searched" ? searchedNnTables(inputs) : undefined)
+    );
   },
   run: unitRun(trainUnits),
 };

@@ -24,6 +24,10 @@ import { readMathReference, REFERENCE_MATH_PATH } from "../report/reference.ts";
 import { writeTable } from "../report/outputs.ts";
 import { cellText } from "../report/table.ts";
 import { RESULT_STAGES } from "./tables.ts";
+import { lrSearchChecks } from "../report/verify_lr_search.ts";
+import { compareWithShipped } from "./lr_search/section.ts";
+import { LR_SOURCES, LRS_FLAG_HELP, type LrSource, lrsUpstream } from "./_searched_lrs.ts";
+import { oneOf } from "../cli/args.ts";
 
 /** Parameters of the `verify` stage. */
 export interface VerifyParams {
@@ -31,6 +35,8 @@ export interface VerifyParams {
   profile: Profile;
   /** Family-wise false-failure probability of the statistical checks. */
   familyAlpha: number;
+  /** `searched`: the lr-search result is an input too, and its checks run. */
+  lrs?: LrSource;
 }
 
 /** Test-split size of the paper's datasets (MNIST and CIFAR-10 both have 10000 test images). */
@@ -62,6 +68,15 @@ export async function collectChecks(
     checks.push(...networkChecks(runs, profile, (r) => r.evalLimit ?? TEST_SPLIT));
     checks.push(...identityChecks(identity));
   } else notRun.push("networks");
+  if (inputs["lr-search"]) {
+    const dir = inputs["lr-search"];
+    const shipped = new Map(
+      (await compareWithShipped(dir, rootDir)).filter((c) => c.shipped !== null).map((
+        c,
+      ) => [c.label, c.shipped!]),
+    );
+    checks.push(...await lrSearchChecks(dir, rootDir, shipped));
+  }
   return { checks, notRun, notes };
 }
 
@@ -77,6 +92,7 @@ export const verifyStage: Stage<VerifyParams> = {
   name: "verify",
   description: "Checks every result against theory, the authors' values and the paper's claims",
   deps: RESULT_STAGES,
+  upstream: lrsUpstream,
   sources: [
     "src/nn",
     "src/jvp",
@@ -85,11 +101,24 @@ export const verifyStage: Stage<VerifyParams> = {
     "src/stages/tables.ts",
     "src/report",
     REFERENCE_MATH_PATH,
+    "src/stages/lr_search/section.ts",
+    "src/stages/_searched_lrs.ts",
+    "tests/fixtures/python/lr_search_random.json",
+    "lrs",
   ],
-  params: (profile) => ({ profile, familyAlpha: 0.001 }),
-  flags: { options: {}, help: {}, apply: (_values, base) => base },
+  params: (profile) => ({ profile, familyAlpha: 0.001, lrs: "authors" }),
+  flags: {
+    options: { lrs: { type: "string" } },
+    help: { lrs: `${LRS_FLAG_HELP}; searched also checks the search` },
+    apply: (values, base) =>
+      values.lrs === undefined
+        ? base
+        : { ...base, lrs: oneOf("lrs", values.lrs as string, LR_SOURCES) },
+  },
   async run(ctx) {
-    const dirs = Object.fromEntries(RESULT_STAGES.map((s) => [s, ctx.inputs[s]?.dir]));
+    const dirs = Object.fromEntries(
+      [...RESULT_STAGES, "lr-search"].map((s) => [s, ctx.inputs[s]?.dir]),
+    );
     const { checks, notRun, notes } = await collectChecks(
       dirs,
       ctx.params.profile,
@@ -111,7 +140,7 @@ export const verifyStage: Stage<VerifyParams> = {
       z,
       notRun,
       bySection: Object.fromEntries(
-        ["approx", "functions", "networks"].map((s) => {
+        ["approx", "functions", "networks", "lr_search"].map((s) => {
           const rs = results.filter((r) => r.section === s);
           return [s, { checks: rs.length, failed: rs.filter((r) => !r.pass).length }];
         }),

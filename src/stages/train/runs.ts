@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import { nnLr } from "../../lrs/nn.ts";
+import { nnLr, type NnLrTable } from "../../lrs/nn.ts";
 import { writeJsonAtomic } from "../../io/files.ts";
 import { writeCsvAtomic } from "../../pipeline/csv.ts";
 import type { TrainingData } from "../../nn/data_source.ts";
@@ -62,16 +62,22 @@ export function runId(plan: FcRunPlan): string {
 }
 
 /**
- * The paper LR of an FC run from `lrs/fc_nns.csv` (spec §5.3).
+ * The paper LR of an FC run from `lrs/fc_nns.csv` (spec §5.3), or from `tables`.
  *
  * @throws RangeError naming the key when the table has no row for it
  */
-export function paperLr(width: number, dataset: string, gradient: GradientSpec): number {
+export function paperLr(
+  width: number,
+  dataset: string,
+  gradient: GradientSpec,
+  tables?: readonly NnLrTable[],
+): number {
   return nnLr(
     fcModelKey(width),
     dataset,
     tableApproach(gradient.approach),
     gradient.approach === "bp" ? undefined : gradient.k,
+    tables,
   );
 }
 
