@@ -8,6 +8,7 @@
  *
  * Run:
  * `deno run -A bench/reference/ours_functions.ts --backend wasm --ns 16,256,1024 --steps 500 --repeats 5`
+ * (`--path tfjs` forces the tfjs oracle instead of the typed-array path `auto` picks on wasm)
  *
  * @module
  */
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
     repeats: { type: "string", default: "5" },
     lr: { type: "string", default: "1e-6" },
     function: { type: "string", default: "rosenbrock" },
+    path: { type: "string", default: "auto" },
     json: { type: "string" },
   });
   const backend = oneOf("backend", values.backend!, ["wasm", "cpu"] as const);
@@ -55,12 +57,13 @@ async function main(): Promise<void> {
   const lr = numberIn("lr", values.lr!, Number.MIN_VALUE);
   const fnName = oneOf("function", values.function!, ["rosenbrock", "sphere", "styblinski-tang"]);
   const fn = getFunction(fnName);
+  const path = oneOf("path", values.path!, ["auto", "tfjs", "fast"] as const);
   await initBackend(backend);
 
   const load = () => Deno.loadavg()[0].toFixed(2);
   console.log(
     `# tfjs ${tf.version.tfjs} ${tf.getBackend()}, ${fn.name}, ${steps} steps x ${repeats} repeats, ` +
-      `lr ${lr}, load ${load()}`,
+      `lr ${lr}, oracle path ${path}, load ${load()}`,
   );
   console.log(
     `${"n".padStart(5)}  ${"approach".padEnd(12)} ${"best steps/s".padStart(13)} ` +
@@ -71,7 +74,7 @@ async function main(): Promise<void> {
     for (const approach of APPROACHES) {
       const label = approachShortName(approach);
       const once = (seed: number, maxSteps: number): number => {
-        const oracle = createGradientOracle(fn, approach, seed, n);
+        const oracle = createGradientOracle(fn, approach, seed, n, { path });
         try {
           const t0 = performance.now();
           const run = gradientDescent(fn, oracle, {
@@ -108,7 +111,7 @@ async function main(): Promise<void> {
   }
   console.log(`# load at end ${load()}`);
   if (values.json) {
-    const meta = { tfjs: tf.version.tfjs, backend, function: fn.name, steps, repeats, lr };
+    const meta = { tfjs: tf.version.tfjs, backend, function: fn.name, steps, repeats, lr, path };
     await Deno.writeTextFile(values.json, JSON.stringify({ meta, rows }, null, 1));
   }
 }

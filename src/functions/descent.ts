@@ -4,7 +4,7 @@
  * @module
  */
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
-import type { GradientOracle } from "./oracle.ts";
+import type { FastGradientOracle, GradientOracle } from "./oracle.ts";
 import type { TestFunction } from "./types.ts";
 
 /** Why a run ended. */
@@ -73,6 +73,7 @@ export function gradientDescent(
   if (!Number.isSafeInteger(patience) || patience < 0) {
     throw new RangeError(`Cannot run gradient descent: patience must be ≥ 0, got ${patience}`);
   }
+  if (oracle.fast !== undefined) return fastDescent(oracle.fast, opts);
   const y = new Float64Array(maxSteps + 1);
   const dur = new Float64Array(maxSteps + 1);
   const lrT = tf.scalar(lr, "float32");
@@ -134,4 +135,47 @@ export function gradientDescent(
     x.dispose();
     lrT.dispose();
   }
+}
+
+/** {@link gradientDescent} on typed arrays: the same rules, the same float32 rounding. */
+function fastDescent(oracle: FastGradientOracle, opts: DescentOptions): DescentResult {
+  const { maxSteps, patience } = opts;
+  const lr = Math.fround(opts.lr);
+  const n = opts.start.length;
+  const y = new Float64Array(maxSteps + 1);
+  const dur = new Float64Array(maxSteps + 1);
+  const x = Float32Array.from(opts.start);
+  const g = new Float32Array(n);
+  let stopReason: StopReason = "max steps";
+  let steps = 0;
+  let current = maxSteps > 0 ? oracle.valueAndGradient(x, g) : oracle.value(x);
+  let last = NaN;
+  let withoutImprovement = 0;
+  y[0] = current;
+  for (let step = 1; step <= maxSteps; step++) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) x[i] = x[i] - Math.fround(lr * g[i]);
+    last = current;
+    current = step < maxSteps ? oracle.valueAndGradient(x, g) : oracle.value(x);
+    dur[step] = (performance.now() - t0) / 1000;
+    y[step] = current;
+    steps = step;
+    if (Number.isNaN(current) && x.some(Number.isNaN)) {
+      stopReason = "NaN values";
+      break;
+    }
+    if (current >= last) withoutImprovement++;
+    else withoutImprovement = 0;
+    if (patience > 0 && withoutImprovement >= patience) {
+      stopReason = "early stopping";
+      break;
+    }
+  }
+  return {
+    y: y.slice(0, steps + 1),
+    stepDurationS: dur.slice(0, steps + 1),
+    steps,
+    stopReason,
+    x,
+  };
 }

@@ -16,8 +16,21 @@ export interface ValueAndGradient {
   gradient: tf.Tensor1D;
 }
 
+/**
+ * The same oracle on typed arrays (src/functions/fast): no tensors, no kernel
+ * launches, the same numbers as the tensor methods.
+ */
+export interface FastGradientOracle {
+  /** f(x). */
+  value(x: Float32Array): number;
+  /** f(x), writing the gradient (estimate) at x into `g`; draws fresh tangents like the tensor method. */
+  valueAndGradient(x: Float32Array, g: Float32Array): number;
+}
+
 /** Computes f(x) and a gradient (estimate) at x, one step at a time. */
 export interface GradientOracle {
+  /** The typed-array form, when the oracle has one; `gradientDescent` then runs on typed arrays. */
+  readonly fast?: FastGradientOracle;
   /** f(x) and the gradient at x. Stateful for forward gradients: each call draws fresh tangents. */
   valueAndGradient(x: tf.Tensor1D): ValueAndGradient;
   /** Frees tensors the oracle keeps between calls. */
