@@ -29,7 +29,7 @@ import {
   MANIFEST_FORMAT,
   sealManifest,
 } from "./manifest.ts";
-import { acquireLock } from "./mutex.ts";
+import { acquireLock } from "./unit_lock.ts";
 import { defaultResultsDir, REPO_ROOT, resultDir } from "./paths.ts";
 import { clearBarLine, createProgress, type ProgressOptions } from "./progress.ts";
 import {
@@ -68,6 +68,38 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Progress display options (default: a bar on a terminal, plain lines otherwise). */
   progress?: ProgressOptions;
+  /** How long to wait for another process finalizing the same result, in ms (default 24 h). */
+  lockWaitMs?: number;
+  /**
+   * Processes computing the units of one stage at once (default 1): this one
+   * plus `workers - 1` started with {@link RunOptions.spawnWorker}; the unit
+   * locks share the work out. Results do not depend on it.
+   */
+  workers?: number;
+  /**
+   * Starts one worker process that computes every missing unit of `stage`
+   * with exactly `params` (see src/pipeline/executors/spec.ts) and resolves
+   * when it exits; needed for `workers` > 1.
+   */
+  spawnWorker?: (job: WorkerJob) => Promise<{ ok: boolean; message?: string }>;
+}
+
+/** What a worker process of {@link RunOptions.spawnWorker} computes. */
+export interface WorkerJob {
+  /** Stage name. */
+  stage: string;
+  /** Its resolved parameters. */
+  params: unknown;
+  /** Its cache key (the worker refuses to run under another). */
+  key: string;
+  /** Profile and backend the key was computed under. */
+  profile: Profile;
+  /** The backend's name. */
+  backend: string;
+  /** Results root. */
+  resultsDir: string;
+  /** Repository root. */
+  rootDir: string;
 }
 
 /** What happened to one stage. */
@@ -173,6 +205,9 @@ interface ExecContext {
   rootDir: string;
   log: (line: string) => void;
   progress: ProgressOptions;
+  lockWaitMs?: number;
+  workers: number;
+  spawnWorker?: RunOptions["spawnWorker"];
 }
 
 function contextFrom(opts: RunOptions, profile: Profile, backend: BackendInfo): ExecContext {
@@ -184,6 +219,9 @@ function contextFrom(opts: RunOptions, profile: Profile, backend: BackendInfo): 
     resultsDir: opts.resultsDir ?? defaultResultsDir(rootDir),
     log: opts.log ?? ((l) => console.error(l)),
     progress: opts.progress ?? {},
+    lockWaitMs: opts.lockWaitMs,
+    workers: opts.workers ?? 1,
+    spawnWorker: opts.spawnWorker,
   };
 }
 
@@ -249,8 +287,10 @@ async function resolveStage(
   params: unknown,
   upstream: Map<string, StageOutcome>,
   force: boolean,
+  opts: { resumed?: boolean; freshSince?: number } = {},
 ): Promise<StageOutcome> {
   const t0 = performance.now();
+  const freshSince = opts.freshSince ?? Date.now();
   const { key, inputs, inputKeys, sources, inputFiles, inKey } = await resolveKey(
     ex,
     stage,
@@ -303,7 +343,33 @@ async function resolveStage(
     });
   }
   await Deno.mkdir(dirname(dir), { recursive: true });
-  const release = await acquireLock(`${dir}.lock`, `stage "${stage.name}"`);
+  const unitsDir = `${dir}.units`;
+  const resumed = force ? undefined : opts.resumed ??
+    (await exists(`${dir}.partial`) || await holdsFiles(unitsDir));
+  if (stage.units && !force) {
+    // compute the units first, under their own locks (other processes may share the work);
+    // the stage lock below covers only the finalize step
+    const isDone = async () => !force && await exists(join(dir, MANIFEST_FILE));
+    try {
+      await computeUnitsPhase(ex, stage, params, key, inputs, isDone);
+    } catch (e) {
+      const partial = `${dir}.partial`;
+      if (await holdsFiles(unitsDir)) {
+        await Deno.mkdir(partial, { recursive: true });
+        throw new StageError(stage.name, partial, e);
+      }
+      await Deno.remove(unitsDir, { recursive: true }).catch(() => {});
+      if (!(await holdsFiles(partial))) {
+        await Deno.remove(partial, { recursive: true }).catch(() => {});
+      }
+      throw new StageError(stage.name, undefined, e);
+    }
+  }
+  const lock = await acquireLock(`${dir}.lock`, {
+    what: `stage "${stage.name}"`,
+    log: (m) => ex.log(`[${stage.name}] ${m}`),
+    timeoutMs: ex.lockWaitMs,
+  });
   let manifest: Manifest;
   try {
     // another process may have finished the same result while we waited for the lock
@@ -319,11 +385,87 @@ async function resolveStage(
       inputFiles,
       inKey,
       force,
+      resumed,
+      freshSince,
     });
   } finally {
-    await release();
+    await lock.release();
   }
   return await finish(manifest, "ran");
+}
+
+/** The stage context a unit or stage computation gets (its bars are pushed onto `bars`). */
+function stageContext(
+  ex: ExecContext,
+  name: string,
+  params: unknown,
+  outDir: string,
+  inputs: Record<string, UpstreamOutput>,
+  bars: Progress[],
+): StageContext<unknown> {
+  return {
+    params,
+    outDir,
+    inputs,
+    backend: ex.backend,
+    rootDir: ex.rootDir,
+    log: (m) => {
+      clearBarLine();
+      ex.log(`[${name}] ${m}`);
+    },
+    progress: (label, total) => {
+      const p = createProgress(`[${name}] ${label}`, total, ex.progress);
+      bars.push(p);
+      return p;
+    },
+  };
+}
+
+/**
+ * Computes every missing unit of a unit stage into `<key>.units/` (no
+ * finalize), under the unit locks; with `ex.workers` > 1 alongside that many
+ * − 1 worker processes. Stops early when `isDone` (the result appeared).
+ */
+async function computeUnitsPhase(
+  ex: ExecContext,
+  stage: Stage,
+  params: unknown,
+  key: string,
+  inputs: Record<string, UpstreamOutput>,
+  isDone: () => Promise<boolean>,
+): Promise<void> {
+  const dir = resultDir(ex.resultsDir, stage.name, key);
+  const bars: Progress[] = [];
+  const helpers: Promise<{ ok: boolean; message?: string }>[] = [];
+  if (ex.workers > 1) {
+    if (!ex.spawnWorker) throw new Error("workers > 1 needs RunOptions.spawnWorker");
+    for (let w = 1; w < ex.workers; w++) {
+      helpers.push(ex.spawnWorker({
+        stage: stage.name,
+        params,
+        key,
+        profile: ex.profile,
+        backend: ex.backend.requested,
+        resultsDir: ex.resultsDir,
+        rootDir: ex.rootDir,
+      }));
+    }
+  }
+  try {
+    await runUnits(
+      stage.units!,
+      stageContext(ex, stage.name, params, `${dir}.partial`, inputs, bars),
+      { key, unitsDir: `${dir}.units`, stageName: stage.name, select: () => true, isDone },
+    );
+  } catch (e) {
+    await Promise.allSettled(helpers);
+    throw e;
+  } finally {
+    for (const b of bars) b.stop();
+  }
+  for (const r of await Promise.all(helpers)) {
+    if (!r.ok) throw new Error(`a worker failed: ${r.message ?? "see its log above"}`);
+  }
 }
 
 /** Everything {@link compute} needs about one stage result. */
@@ -337,6 +479,10 @@ interface Job {
   inputFiles: Manifest["inputFiles"];
   inKey: boolean;
   force: boolean;
+  /** Whether this continues an interrupted run (default: whether scratch state exists). */
+  resumed?: boolean;
+  /** Units committed since this time (ms) count as computed by this run. */
+  freshSince?: number;
 }
 
 /** Runs the stage into `<key>.partial/`, writes the manifest, renames the folder into place. */
@@ -350,35 +496,25 @@ async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
       if (await exists(d)) await Deno.remove(d, { recursive: true });
     }
   }
-  const resumed = await exists(partial) || await holdsFiles(unitsDir);
+  const resumed = job.resumed ?? (await exists(partial) || await holdsFiles(unitsDir));
   await Deno.mkdir(partial, { recursive: true });
   await removeTempFiles(partial);
   await Deno.remove(join(partial, MANIFEST_FILE)).catch(() => {});
   ex.log(`[${stage.name}] ${resumed ? "resuming" : "running"} (key ${key.slice(0, 12)})`);
 
   const bars: Progress[] = [];
-  const ctx: StageContext<unknown> = {
-    params,
-    outDir: partial,
-    inputs,
-    backend: ex.backend,
-    rootDir: ex.rootDir,
-    log: (m) => {
-      clearBarLine();
-      ex.log(`[${stage.name}] ${m}`);
-    },
-    progress: (label, total) => {
-      const p = createProgress(`[${stage.name}] ${label}`, total, ex.progress);
-      bars.push(p);
-      return p;
-    },
-  };
+  const ctx = stageContext(ex, stage.name, params, partial, inputs, bars);
   const startedAt = new Date();
   const r0 = performance.now();
   let summary: Record<string, unknown>;
   try {
     const out = stage.units
-      ? (await runUnits(stage.units, ctx, { key, unitsDir, stageName: stage.name })).summary
+      ? (await runUnits(stage.units, ctx, {
+        key,
+        unitsDir,
+        stageName: stage.name,
+        freshSince: job.freshSince,
+      })).summary
       : await stage.run(ctx);
     summary = toJsonRecord(stage.name, out);
   } catch (e) {
