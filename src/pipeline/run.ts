@@ -60,6 +60,14 @@ export interface RunOptions {
   flagArgs?: string[];
   /** Already parsed flag values of the target stage (used instead of flagArgs). */
   flagValues?: FlagValues;
+  /** Exact parameters of the (single) target stage, instead of its profile's and flags. */
+  params?: unknown;
+  /** The key the target must have (a job spec's): anything else is an error, nothing computed. */
+  expectKey?: string;
+  /** Counts the target's units committed since this time (ms) as computed by this run. */
+  freshSince?: number;
+  /** Whether the target continues an interrupted run (manifest `resumed`; default: looked up). */
+  resumed?: boolean;
   /** Results root (default: `$FG_RESULTS_DIR` or `<rootDir>/results`). */
   resultsDir?: string;
   /** Repository root that stage `sources` are relative to (default: this repository). */
@@ -169,7 +177,7 @@ export interface RunPlan {
  */
 export function planRun(
   targets: readonly string[],
-  opts: Pick<RunOptions, "profile" | "flagArgs" | "flagValues">,
+  opts: Pick<RunOptions, "profile" | "flagArgs" | "flagValues" | "params">,
   stages: readonly Stage[],
 ): RunPlan {
   const profile = oneOf("profile", opts.profile ?? DEFAULT_PROFILE, PROFILES);
@@ -181,7 +189,9 @@ export function planRun(
   const params = new Map<string, unknown>();
   for (const stage of order) {
     let p = stage.params(profile);
-    if (hasFlags && stage.name === targets[0]) {
+    if (opts.params !== undefined && stage.name === targets[0]) {
+      p = opts.params;
+    } else if (hasFlags && stage.name === targets[0]) {
       const values = opts.flagValues ??
         parseFlags(opts.flagArgs ?? [], stage.flags.options).values as FlagValues;
       p = stage.flags.apply(values, p);
@@ -237,8 +247,18 @@ function toJsonRecord(stage: string, value: unknown): Record<string, unknown> {
   }
 }
 
+/** Throws when a job spec's key is not the key computed here (sources changed since). */
+function checkExpectedKey(stage: string, key: string, expected: string | undefined): void {
+  if (expected !== undefined && key !== expected) {
+    throw new Error(
+      `Stage "${stage}": this job was submitted for key ${expected.slice(0, 12)} but the ` +
+        `checkout here gives ${key.slice(0, 12)} (sources, inputs or backend differ); resubmit`,
+    );
+  }
+}
+
 /** A stage's identity for given parameters and upstream results. */
-interface Resolved {
+export interface Resolved {
   key: string;
   inputs: Record<string, UpstreamOutput>;
   inputKeys: Record<string, string>;
@@ -264,11 +284,26 @@ async function resolveKey(
     inputs[d] = { stage: d, dir: u.dir, key: u.key, params: u.manifest.params };
     inputKeys[d] = u.key;
   }
-  const sources = await hashSources(ex.rootDir, stage.sources);
-  const inputPaths = stage.inputFiles ? await stage.inputFiles(params, ex.rootDir) : [];
+  return { ...await keyFor(ex.rootDir, ex.backend.name, stage, params, inputKeys), inputs };
+}
+
+/**
+ * A stage's cache key from its parameters and its upstream stages' keys
+ * (no upstream result needs to exist yet: a cluster executor plans every
+ * stage's key before submitting anything).
+ */
+export async function keyFor(
+  rootDir: string,
+  backendName: string,
+  stage: Stage,
+  params: unknown,
+  inputKeys: Record<string, string>,
+): Promise<Omit<Resolved, "inputs">> {
+  const sources = await hashSources(rootDir, stage.sources);
+  const inputPaths = stage.inputFiles ? await stage.inputFiles(params, rootDir) : [];
   const inputFiles = inputPaths.length === 0
     ? undefined
-    : await hashInputFiles(inputPaths.map((p) => resolve(ex.rootDir, p)));
+    : await hashInputFiles(inputPaths.map((p) => resolve(rootDir, p)));
   const inKey = !stage.backendIndependent;
   const key = cacheKey({
     stage: stage.name,
@@ -276,9 +311,9 @@ async function resolveKey(
     inputs: inputKeys,
     sources: sources.hash,
     inputFiles: inputFiles?.hash,
-    backend: inKey ? ex.backend.name : null,
+    backend: inKey ? backendName : null,
   });
-  return { key, inputs, inputKeys, sources, inputFiles, inKey };
+  return { key, inputKeys, sources, inputFiles, inKey };
 }
 
 async function resolveStage(
@@ -287,7 +322,7 @@ async function resolveStage(
   params: unknown,
   upstream: Map<string, StageOutcome>,
   force: boolean,
-  opts: { resumed?: boolean; freshSince?: number } = {},
+  opts: { resumed?: boolean; freshSince?: number; expectKey?: string } = {},
 ): Promise<StageOutcome> {
   const t0 = performance.now();
   const freshSince = opts.freshSince ?? Date.now();
@@ -297,6 +332,7 @@ async function resolveStage(
     params,
     upstream,
   );
+  checkExpectedKey(stage.name, key, opts.expectKey);
   const dir = resultDir(ex.resultsDir, stage.name, key);
   const finish = async (manifest: Manifest, status: StageOutcome["status"]) => {
     try {
@@ -616,6 +652,9 @@ export async function runStage(
       plan.params.get(stage.name),
       done,
       !!opts.force && stage.name === name,
+      stage.name === name
+        ? { resumed: opts.resumed, freshSince: opts.freshSince, expectKey: opts.expectKey }
+        : {},
     );
     done.set(stage.name, o);
     outcomes.push(o);
@@ -675,6 +714,7 @@ export async function runUnitsOnly(
     );
   }
   const r = await resolveKey(ex, target, params, done);
+  checkExpectedKey(name, r.key, opts.expectKey);
   const dir = resultDir(ex.resultsDir, name, r.key);
   const unitsDir = `${dir}.units`;
   if ((await checkResult(dir, name, r.key)).ok) {
