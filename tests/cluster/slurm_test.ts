@@ -123,7 +123,7 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const tmp = await Deno.makeTempDir({ prefix: "fg_slurm_kill_" });
-    const env = typeof found === "string" ? {} : { SLURM_CONF: found.conf };
+    const env: Record<string, string> = typeof found === "string" ? {} : { SLURM_CONF: found.conf };
     const args = [
       "--executor",
       "slurm",
