@@ -53,6 +53,7 @@ export const UNIT_OPTIONS = {
   "list-units": { type: "boolean" },
   unit: { type: "string", multiple: true },
   shard: { type: "string" },
+  workers: { type: "string" },
 } as const satisfies Options;
 
 const UNIT_HELP: Record<string, string> = {
@@ -60,6 +61,7 @@ const UNIT_HELP: Record<string, string> = {
   unit:
     "compute only these units (ids from --list-units, comma-separated) into <key>.units/ and exit",
   shard: "compute only shard I of N (units with index mod N = I, 0-based), e.g. 0/4, and exit",
+  workers: "processes computing independent units at once (default 1; unit locks share them out)",
 };
 
 /** Parses `--shard I/N`. */
@@ -359,6 +361,9 @@ export async function stageMain(
     ? undefined
     : listOf("unit", values.unit as string[], (s) => s);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard as string);
+  const workers = values.workers === undefined
+    ? 1
+    : positiveInt("workers", values.workers as string);
   if (unitIds !== undefined && shard !== undefined) {
     throw new UsageError("--unit and --shard cannot be combined: give one of them");
   }
@@ -402,6 +407,8 @@ export async function stageMain(
     backend,
     force: common.force,
     flagValues,
+    workers,
+    spawnWorker: spawnUnitWorker,
     resultsDir: io.resultsDir,
     rootDir: io.rootDir,
     log: err,
