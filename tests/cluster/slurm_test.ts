@@ -28,7 +28,10 @@ async function cluster(): Promise<{ conf: string; stop?: () => Promise<void> } |
   if (given && (await sh("sinfo", ["-h", "-o", "%T"], { SLURM_CONF: given })).code === 0) {
     return { conf: given };
   }
-  if ((await sh("sbatch", ["--version"])).code !== 0) return "SLURM is not installed (no sbatch)";
+  // (sbatch --version itself fails without a configuration)
+  if ((await sh("sh", ["-c", "command -v sbatch && command -v slurmctld"])).code !== 0) {
+    return "SLURM is not installed (no sbatch or slurmctld)";
+  }
   if ((await sh("id", ["-u"])).out.trim() !== "0") return "starting a cluster needs root";
   const dir = await Deno.makeTempDir({ prefix: "fg_slurm_" });
   const up = await sh("bash", [SCRIPT, "up", dir]);
