@@ -6,8 +6,9 @@
  * @module
  */
 import type { ParseArgsConfig } from "node:util";
-import { join } from "node:path";
-import { listOf, oneOf, parseFlags, UsageError } from "../cli/args.ts";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { listOf, oneOf, parseFlags, positiveInt, UsageError } from "../cli/args.ts";
 import {
   BACKEND_CHOICES,
   type BackendChoice,
@@ -28,7 +29,13 @@ import {
   runPipeline,
   runStage,
   runUnitsOnly,
+  type WorkerJob,
 } from "./run.ts";
+import { slurmExecutor } from "./executors/slurm.ts";
+import { SPEC_FORMAT, writeSpec } from "./executors/spec.ts";
+import { submitPipeline, waitFor } from "./executors/submit.ts";
+import { checkResult } from "./manifest.ts";
+import { REPO_ROOT, resultDir } from "./paths.ts";
 import { listUnits, waveOf, weightOf } from "./units.ts";
 import { type Profile, PROFILES, type Stage } from "./stage.ts";
 
@@ -47,6 +54,7 @@ export const UNIT_OPTIONS = {
   "list-units": { type: "boolean" },
   unit: { type: "string", multiple: true },
   shard: { type: "string" },
+  workers: { type: "string" },
 } as const satisfies Options;
 
 const UNIT_HELP: Record<string, string> = {
@@ -54,6 +62,7 @@ const UNIT_HELP: Record<string, string> = {
   unit:
     "compute only these units (ids from --list-units, comma-separated) into <key>.units/ and exit",
   shard: "compute only shard I of N (units with index mod N = I, 0-based), e.g. 0/4, and exit",
+  workers: "processes computing independent units at once (default 1; unit locks share them out)",
 };
 
 /** Parses `--shard I/N`. */
@@ -71,7 +80,72 @@ const REPRODUCE_OPTIONS = {
   only: { type: "string" },
   lrs: { type: "string" },
   gc: { type: "boolean" },
+  executor: { type: "string" },
+  workers: { type: "string" },
+  partition: { type: "string" },
+  "max-parallel": { type: "string" },
+  "sbatch-arg": { type: "string", multiple: true },
+  wait: { type: "boolean" },
+  cpus: { type: "string" },
+  mem: { type: "string" },
+  gres: { type: "string" },
+  time: { type: "string" },
 } as const satisfies Options;
+
+/** A value passed to sbatch: no spaces or shell characters. */
+function slurmValue(flag: string, raw: string): string {
+  if (!/^[A-Za-z0-9_.:,=+-]+$/.test(raw)) {
+    throw new UsageError(
+      `--${flag} must be a SLURM value (letters, digits, _.:,=+-), got "${raw}"`,
+    );
+  }
+  return raw;
+}
+
+/** Executors of `reproduce --executor`. */
+export const EXECUTORS = ["local", "slurm"] as const;
+
+const REPRODUCE_HELP: Record<string, string> = {
+  executor: `where stages run: ${EXECUTORS.join(" | ")} (default local)`,
+  workers:
+    "local: processes computing one stage's independent units at once (default 1; unit locks share them out)",
+  partition: "slurm: partition for every job (sbatch --partition)",
+  "max-parallel": "slurm: at most M array tasks of a stage at once (default 8)",
+  "sbatch-arg":
+    "slurm: one more sbatch argument, verbatim (repeatable), e.g. --sbatch-arg=--qos=low",
+  wait: "slurm: follow the jobs to the end and exit with their verdict (0 only when all succeed)",
+  cpus: "slurm: CPUs per task for every stage (overrides the stage's hint)",
+  mem: "slurm: memory per task, e.g. 4G (overrides the stage's hint)",
+  gres: "slurm: generic resources per task, e.g. gpu:1",
+  time: "slurm: time limit per task, e.g. 02:00:00",
+};
+
+/** The `spawnWorker` of the local executor: `tasks/unit.ts <spec> --all` in a subprocess. */
+export async function spawnUnitWorker(job: WorkerJob): Promise<{ ok: boolean; message?: string }> {
+  const jobDir = join(job.resultsDir, "jobs", `${job.stage}-${job.key.slice(0, 16)}`);
+  await Deno.mkdir(jobDir, { recursive: true });
+  const spec = join(jobDir, `worker-${Deno.pid}.json`);
+  await writeSpec(spec, {
+    format: SPEC_FORMAT,
+    stage: job.stage,
+    key: job.key,
+    params: job.params,
+    profile: job.profile,
+    backend: job.backend,
+    resultsDir: job.resultsDir,
+    rootDir: job.rootDir,
+    units: [],
+    resumed: false,
+    submittedAt: Date.now(),
+  });
+  const task = fileURLToPath(new URL("../../tasks/unit.ts", import.meta.url));
+  const st = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", task, spec, "--all"],
+    stdout: "null",
+    stderr: "inherit",
+  }).output();
+  return st.code === 0 ? { ok: true } : { ok: false, message: `worker exited with ${st.code}` };
+}
 
 /** Backend used when `--backend` is not given. */
 export const DEFAULT_BACKEND: BackendChoice = "auto";
@@ -187,6 +261,7 @@ function reproduceHelp(stages: readonly Stage[]): string {
     only: ONLY_HELP,
     lrs: LRS_HELP,
     gc: GC_HELP,
+    ...REPRODUCE_HELP,
   };
   return [
     "Usage: deno task reproduce [flags]   (deno run -A tasks/reproduce.ts [flags])",
@@ -305,6 +380,9 @@ export async function stageMain(
     ? undefined
     : listOf("unit", values.unit as string[], (s) => s);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard as string);
+  const workers = values.workers === undefined
+    ? 1
+    : positiveInt("workers", values.workers as string);
   if (unitIds !== undefined && shard !== undefined) {
     throw new UsageError("--unit and --shard cannot be combined: give one of them");
   }
@@ -348,6 +426,8 @@ export async function stageMain(
     backend,
     force: common.force,
     flagValues,
+    workers,
+    spawnWorker: spawnUnitWorker,
     resultsDir: io.resultsDir,
     rootDir: io.rootDir,
     log: err,
@@ -393,6 +473,7 @@ export async function reproduceMain(
     only: ONLY_HELP,
     lrs: LRS_HELP,
     gc: GC_HELP,
+    ...REPRODUCE_HELP,
   });
   const sharedFlags = values.lrs === undefined ? undefined : { lrs: values.lrs as string };
   const common = commonValues(values);
@@ -414,7 +495,78 @@ export async function reproduceMain(
   if (stages.length === 0) {
     throw new UsageError("no stages are registered in src/stages/registry.ts");
   }
-  planRun(only ?? defaultTargets(stages), { profile: common.profile, sharedFlags }, stages);
+  const plan = planRun(
+    only ?? defaultTargets(stages),
+    { profile: common.profile, sharedFlags },
+    stages,
+  );
+  const executor = oneOf("executor", (values.executor as string | undefined) ?? "local", EXECUTORS);
+  const workers = values.workers === undefined
+    ? 1
+    : positiveInt("workers", values.workers as string);
+  const slurmOnly = [
+    "partition",
+    "max-parallel",
+    "sbatch-arg",
+    "wait",
+    "cpus",
+    "mem",
+    "gres",
+    "time",
+  ];
+  if (executor === "local") {
+    const bad = slurmOnly.find((f) => values[f] !== undefined);
+    if (bad) throw new UsageError(`--${bad} needs --executor slurm`);
+  } else if (values.workers !== undefined) {
+    throw new UsageError("--workers is for --executor local (slurm runs units as array tasks)");
+  }
+  if (executor === "slurm") {
+    if (common.force) throw new UsageError("--force is for --executor local");
+    const ex = slurmExecutor();
+    await ex.check();
+    const resources = {
+      ...(values.cpus !== undefined ? { cpus: positiveInt("cpus", values.cpus as string) } : {}),
+      ...(values.mem !== undefined ? { mem: slurmValue("mem", values.mem as string) } : {}),
+      ...(values.gres !== undefined ? { gres: slurmValue("gres", values.gres as string) } : {}),
+      ...(values.time !== undefined ? { time: slurmValue("time", values.time as string) } : {}),
+    };
+    const extraArgs = [...((values["sbatch-arg"] as string[] | undefined) ?? [])];
+    if (values.partition !== undefined) {
+      extraArgs.unshift(`--partition=${slurmValue("partition", values.partition as string)}`);
+    }
+    const backend = await startBackend(common.backend);
+    err(`backend: ${backend.name} (tasks start --backend ${backend.name})`);
+    const rootDir = resolve(io.rootDir ?? REPO_ROOT);
+    const resultsDir = resolve(io.resultsDir ?? defaultResultsDir(rootDir));
+    const subs = await submitPipeline(ex, {
+      plan,
+      backend: backend.name,
+      resultsDir,
+      rootDir,
+      maxParallel: values["max-parallel"] === undefined
+        ? 8
+        : positiveInt("max-parallel", values["max-parallel"] as string),
+      resources,
+      extraArgs,
+      out,
+    });
+    if (values.wait !== true) {
+      out(
+        "submitted; follow with squeue, or rerun with --wait (a rerun resubmits only what is missing)",
+      );
+      return 0;
+    }
+    await waitFor(ex, subs, out);
+    const bad: string[] = [];
+    for (const s of subs) {
+      const c = await checkResult(resultDir(resultsDir, s.stage, s.key), s.stage, s.key);
+      if (!c.ok || c.manifest.summary?.ok === false) bad.push(s.stage);
+    }
+    out(
+      bad.length === 0 ? "slurm: every stage complete" : `slurm: failed stages: ${bad.join(", ")}`,
+    );
+    return bad.length === 0 ? 0 : 1;
+  }
 
   const backend = await startBackend(common.backend);
   err(`backend: ${backend.name}${backend.notice ? ` (${backend.notice})` : ""}`);
@@ -427,6 +579,8 @@ export async function reproduceMain(
       resultsDir: io.resultsDir,
       rootDir: io.rootDir,
       log: err,
+      workers,
+      spawnWorker: spawnUnitWorker,
     },
     stages,
     only,

@@ -13,6 +13,8 @@ import { exists, TEMP_SUFFIX } from "../io/files.ts";
 import { LATEST_DIR } from "./latest.ts";
 import { readLock } from "./lock.ts";
 import { processAlive } from "./mutex.ts";
+import { holderStatus, readHolder } from "./unit_lock.ts";
+import { LOCKS_DIR } from "./units.ts";
 
 /** One thing gc removes (or, in a dry run, would remove). */
 export interface GcItem {
@@ -36,14 +38,22 @@ const OLD = new RegExp(`^(${KEY})\\.old-(\\d+)$`);
 const SCRATCH = new RegExp(`^(${KEY})\\.(partial|units)$`);
 const LOCK = new RegExp(`^(${KEY})\\.lock$`);
 
-/** The pid in a lock file, when it names a running process. */
+/** The pid in a lock file, when it names a live holder (./unit_lock.ts: PID, start time, lease). */
 async function liveHolder(lockPath: string): Promise<number | undefined> {
-  try {
-    const pid = JSON.parse(await Deno.readTextFile(lockPath))?.pid;
-    return typeof pid === "number" && processAlive(pid) ? pid : undefined;
-  } catch {
-    return undefined;
+  const h = await readHolder(lockPath);
+  return h && typeof h.pid === "number" && holderStatus(h).alive ? h.pid : undefined;
+}
+
+/** Whether a live process holds the lock of any unit in a unit store. */
+async function unitLockHeld(store: string): Promise<boolean> {
+  const locks = join(store, LOCKS_DIR);
+  if (!(await exists(locks))) return false;
+  for await (const e of Deno.readDir(locks)) {
+    if (e.name.endsWith(".lock") && await liveHolder(join(locks, e.name)) !== undefined) {
+      return true;
+    }
   }
+  return false;
 }
 
 /** Every `<stage>/<key>` that latest/ or pipeline.lock.json references. */
@@ -107,7 +117,10 @@ export async function collectGarbage(
       } else if ((m = OLD.exec(e.name))) {
         if (!processAlive(Number(m[2]))) drop(path, "left by a run killed while swapping results");
       } else if ((m = SCRATCH.exec(e.name))) {
-        if (await liveHolder(join(stageDir, `${m[1]}.lock`)) !== undefined) busy.push(path);
+        if (
+          await liveHolder(join(stageDir, `${m[1]}.lock`)) !== undefined ||
+          await unitLockHeld(join(stageDir, `${m[1]}.units`))
+        ) busy.push(path);
         else {
           drop(
             path,

@@ -29,7 +29,7 @@ import {
   MANIFEST_FORMAT,
   sealManifest,
 } from "./manifest.ts";
-import { acquireLock } from "./mutex.ts";
+import { acquireLock } from "./unit_lock.ts";
 import { defaultResultsDir, REPO_ROOT, resultDir } from "./paths.ts";
 import { clearBarLine, createProgress, type ProgressOptions } from "./progress.ts";
 import {
@@ -65,6 +65,14 @@ export interface RunOptions {
    * (`reproduce --lrs searched` sets `lrs` on each stage with an `--lrs` flag).
    */
   sharedFlags?: FlagValues;
+  /** Exact parameters of the (single) target stage, instead of its profile's and flags. */
+  params?: unknown;
+  /** The key the target must have (a job spec's): anything else is an error, nothing computed. */
+  expectKey?: string;
+  /** Counts the target's units committed since this time (ms) as computed by this run. */
+  freshSince?: number;
+  /** Whether the target continues an interrupted run (manifest `resumed`; default: looked up). */
+  resumed?: boolean;
   /** Results root (default: `$FG_RESULTS_DIR` or `<rootDir>/results`). */
   resultsDir?: string;
   /** Repository root that stage `sources` are relative to (default: this repository). */
@@ -73,6 +81,38 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Progress display options (default: a bar on a terminal, plain lines otherwise). */
   progress?: ProgressOptions;
+  /** How long to wait for another process finalizing the same result, in ms (default 24 h). */
+  lockWaitMs?: number;
+  /**
+   * Processes computing the units of one stage at once (default 1): this one
+   * plus `workers - 1` started with {@link RunOptions.spawnWorker}; the unit
+   * locks share the work out. Results do not depend on it.
+   */
+  workers?: number;
+  /**
+   * Starts one worker process that computes every missing unit of `stage`
+   * with exactly `params` (see src/pipeline/executors/spec.ts) and resolves
+   * when it exits; needed for `workers` > 1.
+   */
+  spawnWorker?: (job: WorkerJob) => Promise<{ ok: boolean; message?: string }>;
+}
+
+/** What a worker process of {@link RunOptions.spawnWorker} computes. */
+export interface WorkerJob {
+  /** Stage name. */
+  stage: string;
+  /** Its resolved parameters. */
+  params: unknown;
+  /** Its cache key (the worker refuses to run under another). */
+  key: string;
+  /** Profile and backend the key was computed under. */
+  profile: Profile;
+  /** The backend's name. */
+  backend: string;
+  /** Results root. */
+  resultsDir: string;
+  /** Repository root. */
+  rootDir: string;
 }
 
 /** What happened to one stage. */
@@ -142,7 +182,7 @@ export interface RunPlan {
  */
 export function planRun(
   targets: readonly string[],
-  opts: Pick<RunOptions, "profile" | "flagArgs" | "flagValues" | "sharedFlags">,
+  opts: Pick<RunOptions, "profile" | "flagArgs" | "flagValues" | "sharedFlags" | "params">,
   stages: readonly Stage[],
 ): RunPlan {
   const profile = oneOf("profile", opts.profile ?? DEFAULT_PROFILE, PROFILES);
@@ -154,7 +194,9 @@ export function planRun(
   const paramsOf = (stage: Stage): unknown => {
     if (params.has(stage.name)) return params.get(stage.name);
     let p = stage.params(profile);
-    if (hasFlags && stage.name === targets[0]) {
+    if (opts.params !== undefined && stage.name === targets[0]) {
+      p = opts.params;
+    } else if (hasFlags && stage.name === targets[0]) {
       const values = opts.flagValues ??
         parseFlags(opts.flagArgs ?? [], stage.flags.options).values as FlagValues;
       p = stage.flags.apply(values, p);
@@ -183,6 +225,9 @@ interface ExecContext {
   rootDir: string;
   log: (line: string) => void;
   progress: ProgressOptions;
+  lockWaitMs?: number;
+  workers: number;
+  spawnWorker?: RunOptions["spawnWorker"];
 }
 
 function contextFrom(opts: RunOptions, profile: Profile, backend: BackendInfo): ExecContext {
@@ -194,6 +239,9 @@ function contextFrom(opts: RunOptions, profile: Profile, backend: BackendInfo): 
     resultsDir: opts.resultsDir ?? defaultResultsDir(rootDir),
     log: opts.log ?? ((l) => console.error(l)),
     progress: opts.progress ?? {},
+    lockWaitMs: opts.lockWaitMs,
+    workers: opts.workers ?? 1,
+    spawnWorker: opts.spawnWorker,
   };
 }
 
@@ -209,8 +257,18 @@ function toJsonRecord(stage: string, value: unknown): Record<string, unknown> {
   }
 }
 
+/** Throws when a job spec's key is not the key computed here (sources changed since). */
+function checkExpectedKey(stage: string, key: string, expected: string | undefined): void {
+  if (expected !== undefined && key !== expected) {
+    throw new Error(
+      `Stage "${stage}": this job was submitted for key ${expected.slice(0, 12)} but the ` +
+        `checkout here gives ${key.slice(0, 12)} (sources, inputs or backend differ); resubmit`,
+    );
+  }
+}
+
 /** A stage's identity for given parameters and upstream results. */
-interface Resolved {
+export interface Resolved {
   key: string;
   inputs: Record<string, UpstreamOutput>;
   inputKeys: Record<string, string>;
@@ -236,11 +294,26 @@ async function resolveKey(
     inputs[d] = { stage: d, dir: u.dir, key: u.key, params: u.manifest.params };
     inputKeys[d] = u.key;
   }
-  const sources = await hashSources(ex.rootDir, stage.sources);
-  const inputPaths = stage.inputFiles ? await stage.inputFiles(params, ex.rootDir) : [];
+  return { ...await keyFor(ex.rootDir, ex.backend.name, stage, params, inputKeys), inputs };
+}
+
+/**
+ * A stage's cache key from its parameters and its upstream stages' keys
+ * (no upstream result needs to exist yet: a cluster executor plans every
+ * stage's key before submitting anything).
+ */
+export async function keyFor(
+  rootDir: string,
+  backendName: string,
+  stage: Stage,
+  params: unknown,
+  inputKeys: Record<string, string>,
+): Promise<Omit<Resolved, "inputs">> {
+  const sources = await hashSources(rootDir, stage.sources);
+  const inputPaths = stage.inputFiles ? await stage.inputFiles(params, rootDir) : [];
   const inputFiles = inputPaths.length === 0
     ? undefined
-    : await hashInputFiles(inputPaths.map((p) => resolve(ex.rootDir, p)));
+    : await hashInputFiles(inputPaths.map((p) => resolve(rootDir, p)));
   const inKey = !stage.backendIndependent;
   const key = cacheKey({
     stage: stage.name,
@@ -248,9 +321,9 @@ async function resolveKey(
     inputs: inputKeys,
     sources: sources.hash,
     inputFiles: inputFiles?.hash,
-    backend: inKey ? ex.backend.name : null,
+    backend: inKey ? backendName : null,
   });
-  return { key, inputs, inputKeys, sources, inputFiles, inKey };
+  return { key, inputKeys, sources, inputFiles, inKey };
 }
 
 async function resolveStage(
@@ -259,14 +332,17 @@ async function resolveStage(
   params: unknown,
   upstream: Map<string, StageOutcome>,
   force: boolean,
+  opts: { resumed?: boolean; freshSince?: number; expectKey?: string } = {},
 ): Promise<StageOutcome> {
   const t0 = performance.now();
+  const freshSince = opts.freshSince ?? Date.now();
   const { key, inputs, inputKeys, sources, inputFiles, inKey } = await resolveKey(
     ex,
     stage,
     params,
     upstream,
   );
+  checkExpectedKey(stage.name, key, opts.expectKey);
   const dir = resultDir(ex.resultsDir, stage.name, key);
   const finish = async (manifest: Manifest, status: StageOutcome["status"]) => {
     try {
@@ -313,7 +389,33 @@ async function resolveStage(
     });
   }
   await Deno.mkdir(dirname(dir), { recursive: true });
-  const release = await acquireLock(`${dir}.lock`, `stage "${stage.name}"`);
+  const unitsDir = `${dir}.units`;
+  const resumed = force ? undefined : opts.resumed ??
+    (await exists(`${dir}.partial`) || await holdsFiles(unitsDir));
+  if (stage.units && !force) {
+    // compute the units first, under their own locks (other processes may share the work);
+    // the stage lock below covers only the finalize step
+    const isDone = async () => !force && await exists(join(dir, MANIFEST_FILE));
+    try {
+      await computeUnitsPhase(ex, stage, params, key, inputs, isDone);
+    } catch (e) {
+      const partial = `${dir}.partial`;
+      if (await holdsFiles(unitsDir)) {
+        await Deno.mkdir(partial, { recursive: true });
+        throw new StageError(stage.name, partial, e);
+      }
+      await Deno.remove(unitsDir, { recursive: true }).catch(() => {});
+      if (!(await holdsFiles(partial))) {
+        await Deno.remove(partial, { recursive: true }).catch(() => {});
+      }
+      throw new StageError(stage.name, undefined, e);
+    }
+  }
+  const lock = await acquireLock(`${dir}.lock`, {
+    what: `stage "${stage.name}"`,
+    log: (m) => ex.log(`[${stage.name}] ${m}`),
+    timeoutMs: ex.lockWaitMs,
+  });
   let manifest: Manifest;
   try {
     // another process may have finished the same result while we waited for the lock
@@ -329,11 +431,87 @@ async function resolveStage(
       inputFiles,
       inKey,
       force,
+      resumed,
+      freshSince,
     });
   } finally {
-    await release();
+    await lock.release();
   }
   return await finish(manifest, "ran");
+}
+
+/** The stage context a unit or stage computation gets (its bars are pushed onto `bars`). */
+function stageContext(
+  ex: ExecContext,
+  name: string,
+  params: unknown,
+  outDir: string,
+  inputs: Record<string, UpstreamOutput>,
+  bars: Progress[],
+): StageContext<unknown> {
+  return {
+    params,
+    outDir,
+    inputs,
+    backend: ex.backend,
+    rootDir: ex.rootDir,
+    log: (m) => {
+      clearBarLine();
+      ex.log(`[${name}] ${m}`);
+    },
+    progress: (label, total) => {
+      const p = createProgress(`[${name}] ${label}`, total, ex.progress);
+      bars.push(p);
+      return p;
+    },
+  };
+}
+
+/**
+ * Computes every missing unit of a unit stage into `<key>.units/` (no
+ * finalize), under the unit locks; with `ex.workers` > 1 alongside that many
+ * − 1 worker processes. Stops early when `isDone` (the result appeared).
+ */
+async function computeUnitsPhase(
+  ex: ExecContext,
+  stage: Stage,
+  params: unknown,
+  key: string,
+  inputs: Record<string, UpstreamOutput>,
+  isDone: () => Promise<boolean>,
+): Promise<void> {
+  const dir = resultDir(ex.resultsDir, stage.name, key);
+  const bars: Progress[] = [];
+  const helpers: Promise<{ ok: boolean; message?: string }>[] = [];
+  if (ex.workers > 1) {
+    if (!ex.spawnWorker) throw new Error("workers > 1 needs RunOptions.spawnWorker");
+    for (let w = 1; w < ex.workers; w++) {
+      helpers.push(ex.spawnWorker({
+        stage: stage.name,
+        params,
+        key,
+        profile: ex.profile,
+        backend: ex.backend.requested,
+        resultsDir: ex.resultsDir,
+        rootDir: ex.rootDir,
+      }));
+    }
+  }
+  try {
+    await runUnits(
+      stage.units!,
+      stageContext(ex, stage.name, params, `${dir}.partial`, inputs, bars),
+      { key, unitsDir: `${dir}.units`, stageName: stage.name, select: () => true, isDone },
+    );
+  } catch (e) {
+    await Promise.allSettled(helpers);
+    throw e;
+  } finally {
+    for (const b of bars) b.stop();
+  }
+  for (const r of await Promise.all(helpers)) {
+    if (!r.ok) throw new Error(`a worker failed: ${r.message ?? "see its log above"}`);
+  }
 }
 
 /** Everything {@link compute} needs about one stage result. */
@@ -347,6 +525,10 @@ interface Job {
   inputFiles: Manifest["inputFiles"];
   inKey: boolean;
   force: boolean;
+  /** Whether this continues an interrupted run (default: whether scratch state exists). */
+  resumed?: boolean;
+  /** Units committed since this time (ms) count as computed by this run. */
+  freshSince?: number;
 }
 
 /** Runs the stage into `<key>.partial/`, writes the manifest, renames the folder into place. */
@@ -360,35 +542,25 @@ async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
       if (await exists(d)) await Deno.remove(d, { recursive: true });
     }
   }
-  const resumed = await exists(partial) || await holdsFiles(unitsDir);
+  const resumed = job.resumed ?? (await exists(partial) || await holdsFiles(unitsDir));
   await Deno.mkdir(partial, { recursive: true });
   await removeTempFiles(partial);
   await Deno.remove(join(partial, MANIFEST_FILE)).catch(() => {});
   ex.log(`[${stage.name}] ${resumed ? "resuming" : "running"} (key ${key.slice(0, 12)})`);
 
   const bars: Progress[] = [];
-  const ctx: StageContext<unknown> = {
-    params,
-    outDir: partial,
-    inputs,
-    backend: ex.backend,
-    rootDir: ex.rootDir,
-    log: (m) => {
-      clearBarLine();
-      ex.log(`[${stage.name}] ${m}`);
-    },
-    progress: (label, total) => {
-      const p = createProgress(`[${stage.name}] ${label}`, total, ex.progress);
-      bars.push(p);
-      return p;
-    },
-  };
+  const ctx = stageContext(ex, stage.name, params, partial, inputs, bars);
   const startedAt = new Date();
   const r0 = performance.now();
   let summary: Record<string, unknown>;
   try {
     const out = stage.units
-      ? (await runUnits(stage.units, ctx, { key, unitsDir, stageName: stage.name })).summary
+      ? (await runUnits(stage.units, ctx, {
+        key,
+        unitsDir,
+        stageName: stage.name,
+        freshSince: job.freshSince,
+      })).summary
       : await stage.run(ctx);
     summary = toJsonRecord(stage.name, out);
   } catch (e) {
@@ -490,6 +662,9 @@ export async function runStage(
       plan.params.get(stage.name),
       done,
       !!opts.force && stage.name === name,
+      stage.name === name
+        ? { resumed: opts.resumed, freshSince: opts.freshSince, expectKey: opts.expectKey }
+        : {},
     );
     done.set(stage.name, o);
     outcomes.push(o);
@@ -549,6 +724,7 @@ export async function runUnitsOnly(
     );
   }
   const r = await resolveKey(ex, target, params, done);
+  checkExpectedKey(name, r.key, opts.expectKey);
   const dir = resultDir(ex.resultsDir, name, r.key);
   const unitsDir = `${dir}.units`;
   if ((await checkResult(dir, name, r.key)).ok) {

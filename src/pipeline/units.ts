@@ -18,7 +18,9 @@
  * computed into `<unitsDir>/.tmp/…` and renamed into place with its record,
  * so a killed computation never leaves a unit that looks complete. On
  * resume a unit is adopted only when its record and every file verify;
- * otherwise it is discarded and recomputed.
+ * otherwise it is discarded and recomputed. Each unit is computed under its
+ * lock `<unitsDir>/.locks/<unit>.lock` (./unit_lock.ts: host, PID, start
+ * time, lease), so processes on several hosts can share one store.
  *
  * @module
  */
@@ -27,7 +29,7 @@ import type { Stage, StageContext } from "./stage.ts";
 import { exists, removeTempFiles, writeJsonAtomic } from "../io/files.ts";
 import { canonicalJson, type FileHash, hashTree, sha256Hex } from "./hash.ts";
 import { sealOf } from "./manifest.ts";
-import { processAlive } from "./mutex.ts";
+import { describeHolder, tryLock } from "./unit_lock.ts";
 
 /** One unit of a stage's work, as {@link StageUnits.list} returns it. */
 export interface UnitSpec {
@@ -256,6 +258,22 @@ export interface RunUnitsOptions<U extends UnitSpec> {
   select?: (unit: U, index: number) => boolean;
   /** Stage name for messages (default "stage"). */
   stageName?: string;
+  /**
+   * Checked before each unit is computed: when it resolves true (another
+   * process finalized the result meanwhile) the run stops without computing
+   * more or finalizing, and `stopped` is set.
+   */
+  isDone?: () => Promise<boolean>;
+  /** Lease of the unit locks in ms (default: ./unit_lock.ts). */
+  leaseMs?: number;
+  /** First interval in ms between looks at units other processes hold (default 200). */
+  pollMs?: number;
+  /**
+   * Units committed at or after this time (ms since the epoch) count as
+   * computed by this run, not reused, when finalize sees them (their other
+   * processes, array tasks or workers, computed them for this run).
+   */
+  freshSince?: number;
 }
 
 /** What {@link runUnits} did. */
@@ -266,19 +284,18 @@ export interface RunUnitsResult {
   computed: string[];
   /** Ids adopted from an earlier run. */
   adopted: string[];
+  /** True when `isDone` stopped the run early. */
+  stopped: boolean;
 }
 
 let tmpCounter = 0;
 
-/** Removes `.tmp/` folders of unit computations whose process is gone. */
-async function removeStaleTemps(tmpRoot: string): Promise<void> {
-  if (!(await exists(tmpRoot))) return;
-  for await (const e of Deno.readDir(tmpRoot)) {
-    const pid = Number(/\.(\d+)\.\d+$/.exec(e.name)?.[1]);
-    if (pid === Deno.pid || !processAlive(pid)) {
-      await Deno.remove(join(tmpRoot, e.name), { recursive: true }).catch(() => {});
-    }
-  }
+/** Folder of a unit's lock files inside the unit store. */
+export const LOCKS_DIR = ".locks";
+
+/** The lock file of a unit in a unit store. */
+export function unitLockPath(store: string, id: string): string {
+  return join(store, LOCKS_DIR, `${unitFolder(id)}.lock`);
 }
 
 /**
@@ -286,6 +303,11 @@ async function removeStaleTemps(tmpRoot: string): Promise<void> {
  * whose record and files verify, computes the missing ones wave by wave
  * (each into a temporary folder, committed by a rename with its record),
  * then finalizes into `ctx.outDir`.
+ *
+ * Several processes (array tasks, local workers, a second run) may work on
+ * one unit store at once: each unit is computed under its own lock
+ * (./unit_lock.ts), a unit another live process holds is skipped and
+ * adopted once it is committed, so no unit is computed twice.
  *
  * @param units The stage's units.
  * @param ctx The stage context (outDir, params, progress…).
@@ -306,7 +328,7 @@ export async function runUnits<P, U extends UnitSpec, S>(
   const selected = (u: U, i: number) => !opts.select || opts.select(u, i);
   const tmpRoot = join(store, TMP_DIR);
   await Deno.mkdir(tmpRoot, { recursive: true });
-  await removeStaleTemps(tmpRoot);
+  await Deno.mkdir(join(store, LOCKS_DIR), { recursive: true });
 
   const total = order.reduce((s, { u, i }) => s + (selected(u, i) ? weightOf(u) : 0), 0);
   const ticks = Number.isInteger(total) && total <= 100_000 ? total : 1000;
@@ -324,77 +346,138 @@ export async function runUnits<P, U extends UnitSpec, S>(
   const records = new Map<string, { record: UnitRecord; dir: string; reused: boolean }>();
   const byId = new Map(list.map((u) => [u.id, u]));
   const computed: string[] = [], adopted: string[] = [];
+  const readSeal = (id: string) => records.get(id)?.record.seal;
   let state: { value: S } | undefined;
+
+  /** Adopts the unit when its folder verifies; "invalid" when a folder is there but does not. */
+  const adopt = async (u: U, i: number, dir: string): Promise<"adopted" | "absent" | "invalid"> => {
+    if (!(await exists(dir))) return "absent";
+    const check = await checkUnit(dir, u.id, unitFingerprint(key, u), readSeal);
+    if (!check.ok) return "invalid";
+    const fresh = opts.freshSince !== undefined &&
+      Date.parse(check.record.computedAt) >= opts.freshSince;
+    records.set(u.id, { record: check.record, dir, reused: !fresh });
+    adopted.push(u.id);
+    if (selected(u, i)) advance(weightOf(u));
+    return "adopted";
+  };
+
+  /** Computes one unit into place; the caller holds its lock. */
+  const computeOne = async (u: U, dir: string) => {
+    const fingerprint = unitFingerprint(key, u);
+    state ??= { value: units.setup ? await units.setup(ctx) : undefined as S };
+    // only the lock holder writes a unit's temporary folder: what is there was left by a dead one
+    const unitTmp = join(tmpRoot, unitFolder(u.id));
+    await Deno.remove(unitTmp, { recursive: true }).catch(() => {});
+    const tmp = join(unitTmp, `${Deno.pid}.${tmpCounter++}`);
+    await Deno.mkdir(tmp, { recursive: true });
+    const reads: Record<string, string> = {};
+    let within = 0;
+    const weight = weightOf(u);
+    try {
+      const facts = await units.compute(u, {
+        params: ctx.params,
+        inputs: ctx.inputs,
+        backend: ctx.backend,
+        rootDir: ctx.rootDir,
+        log: ctx.log,
+        dir: tmp,
+        state: state.value,
+        tick(w = 1) {
+          const step = Math.max(0, Math.min(w, weight - within));
+          within += step;
+          advance(step);
+        },
+        completed(id) {
+          const dep = byId.get(id);
+          const rec = records.get(id);
+          if (!dep || waveOf(dep) >= waveOf(u) || !rec) {
+            throw new Error(
+              `Unit ${u.id} cannot read unit ${id}: it is not a complete unit of an earlier wave`,
+            );
+          }
+          reads[id] = rec.record.seal;
+          return rec.dir;
+        },
+      });
+      await removeTempFiles(tmp);
+      const files = await hashTree(tmp, (rel) => rel === UNIT_RECORD);
+      const body = {
+        format: UNIT_FORMAT,
+        id: u.id,
+        fingerprint,
+        files,
+        facts: JSON.parse(JSON.stringify(facts ?? {})),
+        reads,
+        computedAt: new Date().toISOString(),
+      };
+      const record: UnitRecord = { ...body, seal: sealOf(body) };
+      await writeJsonAtomic(join(tmp, UNIT_RECORD), record);
+      await commit(tmp, dir);
+      await Deno.remove(unitTmp, { recursive: true }).catch(() => {});
+      records.set(u.id, { record, dir, reused: false });
+      computed.push(u.id);
+      advance(weight - within);
+    } catch (e) {
+      await Deno.remove(unitTmp, { recursive: true }).catch(() => {});
+      throw e;
+    }
+  };
+
+  let stopped = false;
   try {
-    for (const { u, i } of order) {
-      const dir = join(store, unitFolder(u.id));
-      const fingerprint = unitFingerprint(key, u);
-      const readSeal = (id: string) => records.get(id)?.record.seal;
-      if (await exists(dir)) {
-        const check = await checkUnit(dir, u.id, fingerprint, readSeal);
-        if (check.ok) {
-          records.set(u.id, { record: check.record, dir, reused: true });
-          adopted.push(u.id);
-          if (selected(u, i)) advance(weightOf(u));
-          continue;
-        }
-        ctx.log(`discarding unit ${u.id}: ${check.reason}; computing it again`);
-        await Deno.remove(dir, { recursive: true });
-      }
-      if (!selected(u, i)) continue;
-      state ??= { value: units.setup ? await units.setup(ctx) : undefined as S };
-      const tmp = join(tmpRoot, `${unitFolder(u.id)}.${Deno.pid}.${tmpCounter++}`);
-      await Deno.mkdir(tmp, { recursive: true });
-      const reads: Record<string, string> = {};
-      let within = 0;
-      const weight = weightOf(u);
-      try {
-        const facts = await units.compute(u, {
-          params: ctx.params,
-          inputs: ctx.inputs,
-          backend: ctx.backend,
-          rootDir: ctx.rootDir,
-          log: ctx.log,
-          dir: tmp,
-          state: state.value,
-          tick(w = 1) {
-            const step = Math.max(0, Math.min(w, weight - within));
-            within += step;
-            advance(step);
-          },
-          completed(id) {
-            const dep = byId.get(id);
-            const rec = records.get(id);
-            if (!dep || waveOf(dep) >= waveOf(u) || !rec) {
-              throw new Error(
-                `Unit ${u.id} cannot read unit ${id}: it is not a complete unit of an earlier wave`,
-              );
+    const waves = [...new Set(order.map(({ u }) => waveOf(u)))];
+    for (const w of waves) {
+      let pending = order.filter(({ u }) => waveOf(u) === w);
+      const told = new Set<string>();
+      let poll = opts.pollMs ?? 200;
+      while (pending.length > 0 && !stopped) {
+        const deferred: typeof pending = [];
+        for (const { u, i } of pending) {
+          const dir = join(store, unitFolder(u.id));
+          if ((await adopt(u, i, dir)) === "adopted" || !selected(u, i)) continue;
+          if (opts.isDone && await opts.isDone()) {
+            stopped = true;
+            break;
+          }
+          const got = await tryLock(unitLockPath(store, u.id), {
+            what: `unit ${u.id} of stage "${stageName}"`,
+            leaseMs: opts.leaseMs,
+            log: ctx.log,
+          });
+          if (!("lock" in got)) {
+            deferred.push({ u, i });
+            if (!told.has(u.id)) {
+              told.add(u.id);
+              ctx.log(`unit ${u.id} is being computed by ${describeHolder(got.holder)}; waiting`);
             }
-            reads[id] = rec.record.seal;
-            return rec.dir;
-          },
-        });
-        await removeTempFiles(tmp);
-        const files = await hashTree(tmp, (rel) => rel === UNIT_RECORD);
-        const body = {
-          format: UNIT_FORMAT,
-          id: u.id,
-          fingerprint,
-          files,
-          facts: JSON.parse(JSON.stringify(facts ?? {})),
-          reads,
-          computedAt: new Date().toISOString(),
-        };
-        const record: UnitRecord = { ...body, seal: sealOf(body) };
-        await writeJsonAtomic(join(tmp, UNIT_RECORD), record);
-        await commit(tmp, dir);
-        records.set(u.id, { record, dir, reused: false });
-        computed.push(u.id);
-        advance(weight - within);
-      } catch (e) {
-        await Deno.remove(tmp, { recursive: true }).catch(() => {});
-        throw e;
+            continue;
+          }
+          try {
+            // it may have been committed between the look above and the lock
+            const again = await adopt(u, i, dir);
+            if (again === "adopted") continue;
+            if (again === "invalid") {
+              const check = await checkUnit(dir, u.id, unitFingerprint(key, u), readSeal);
+              ctx.log(
+                `discarding unit ${u.id}: ${
+                  check.ok ? "it changed while being checked" : check.reason
+                }; computing it again`,
+              );
+              await Deno.remove(dir, { recursive: true });
+            }
+            await computeOne(u, dir);
+          } finally {
+            await got.lock.release();
+          }
+        }
+        pending = deferred;
+        if (pending.length > 0 && !stopped) {
+          await new Promise((r) => setTimeout(r, poll));
+          poll = Math.min(2000, poll * 1.5);
+        }
       }
+      if (stopped) break;
     }
   } finally {
     bar.stop();
@@ -402,7 +485,7 @@ export async function runUnits<P, U extends UnitSpec, S>(
   if (adopted.length > 0) {
     ctx.log(`resumed: ${adopted.length} of ${list.length} unit(s) adopted (records verified)`);
   }
-  if (opts.select) return { summary: undefined, computed, adopted };
+  if (opts.select || stopped) return { summary: undefined, computed, adopted, stopped };
   const missing = list.filter((u) => !records.has(u.id)).map((u) => u.id);
   if (missing.length > 0) throw new Error(`Units not complete: ${missing.join(", ")}`);
   const summary = await units.finalize({
@@ -413,7 +496,7 @@ export async function runUnits<P, U extends UnitSpec, S>(
     }),
   });
   if (opts.unitsDir === undefined) await Deno.remove(store, { recursive: true });
-  return { summary, computed, adopted };
+  return { summary, computed, adopted, stopped };
 }
 
 /** Renames a computed unit into place (replacing a stale folder another attempt left). */

@@ -34,9 +34,11 @@ install_slurm() {
 }
 
 write_conf() {
-  local host cpus
+  local host cpus mem
   host=$(hostname -s)
   cpus=$(nproc)
+  # RealMemory (MB) lets jobs ask for --mem; 90% of the machine's
+  mem=$(awk '/^MemTotal:/ { printf "%d", $2 / 1024 * 0.9 }' /proc/meminfo)
   cat >"$dir/slurm.conf" <<EOF
 ClusterName=fgtest
 SlurmctldHost=$host
@@ -63,7 +65,7 @@ JobCompType=jobcomp/none
 JobAcctGatherType=jobacct_gather/none
 MinJobAge=300
 MpiDefault=none
-NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=main Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
 }

@@ -370,7 +370,13 @@ Deno.test("runStage() refuses a result another live process is computing and tak
     const [, b] = await env.run("b");
     await Deno.remove(b.dir, { recursive: true });
     await Deno.writeTextFile(`${b.dir}.lock`, JSON.stringify({ pid: Deno.pid }));
-    await rejects(env.run("b"), new RegExp(`process ${Deno.pid} is computing the same result`));
+    // a live holder: the run waits for it, then gives up after FG_LOCK_WAIT_S seconds
+    Deno.env.set("FG_LOCK_WAIT_S", "0.3");
+    try {
+      await rejects(env.run("b"), new RegExp(`process ${Deno.pid} is computing the same result`));
+    } finally {
+      Deno.env.delete("FG_LOCK_WAIT_S");
+    }
     assertEquals(await exists(b.dir), false);
     // a lock whose process has exited is stale
     const gone = new Deno.Command(Deno.execPath(), { args: ["--version"], stdout: "null" }).spawn();

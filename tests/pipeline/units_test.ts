@@ -74,7 +74,7 @@ Deno.test("unit stage: a failed run keeps committed units; the rerun adopts them
     const store = join(stageDir, names[1]);
     assertEquals(
       [...Deno.readDirSync(store)].map((e) => e.name).sort(),
-      [".tmp", "w0+u0", "w0+u1"],
+      [".locks", ".tmp", "w0+u0", "w0+u1"],
     );
     assertEquals([...Deno.readDirSync(join(store, ".tmp"))], []);
     const fx = fresh();
