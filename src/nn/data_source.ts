@@ -22,6 +22,8 @@ export interface TrainingData {
   readonly name: string;
   /** Per-sample input size. */
   readonly inputSize: number;
+  /** Image shape [H, W, C] of a sample (NHWC; product = `inputSize`), for image models. */
+  readonly inputShape?: readonly [number, number, number];
   /** Number of classes. */
   readonly numClasses: number;
   /** Training split (shuffled per epoch; evaluated unshuffled). */

@@ -61,6 +61,8 @@ export interface TrainResult {
   stopReason?: TrainingStopReason;
   /** Optimizer steps taken. */
   steps: number;
+  /** The train-mode batch loss of every step, in order (the original prints them). */
+  batchLosses: number[];
 }
 
 /**
@@ -139,6 +141,7 @@ export async function trainModel(
     test: limitSplit(data.test, s.evalLimit),
   };
   const records: EpochRecord[] = [];
+  const batchLosses: number[] = [];
   let stopReason: TrainingStopReason | undefined;
   try {
     for (let epoch = 0; epoch <= s.epochs; epoch++) {
@@ -153,6 +156,7 @@ export async function trainModel(
           const { x, y } = data.train.batch(perm.subarray(b * s.batchSize, (b + 1) * s.batchSize));
           const r = mode.compute(model, x, y, timers);
           const loss = r.loss.dataSync()[0];
+          batchLosses.push(loss);
           const tStep = performance.now();
           model.params = opt.step(model.params, r.grads);
           timers.add("step", (performance.now() - tStep) / 1000);
@@ -186,5 +190,5 @@ export async function trainModel(
     opt.dispose();
     mode.close?.();
   }
-  return { records, stopReason, steps: opt.steps };
+  return { records, stopReason, steps: opt.steps, batchLosses };
 }

@@ -32,7 +32,7 @@ function applyFlags(args: string[]): DataParams {
 Deno.test("dataStage prepares MNIST in every profile and CIFAR-10 for paper, downloads allowed", () => {
   for (const p of ["smoke", "quick", "paper"] as const) {
     const params = dataStage.params(p);
-    assertEquals(params.datasets, p === "paper" ? ["mnist", "cifar10"] : ["mnist"]);
+    assertEquals(params.datasets, p === "smoke" ? ["mnist"] : ["mnist", "cifar10"]);
     assertEquals(params.download, true);
   }
   assertEquals(dataStage.name, "data");
