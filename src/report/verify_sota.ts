@@ -42,12 +42,14 @@ export const CHANCE = 0.1;
 
 /**
  * Margin above chance that bp must reach at the best-validation epoch, per
- * profile and dataset. quick: 2 epochs of 50 steps at LR 0.1 (the loss first
- * rises, then falls; README has the measured figures); paper: up to 200
- * epochs.
+ * profile and dataset (the statistical tolerance, about 0.05 at 500 evaluated
+ * samples, comes off it, so chance itself fails). quick: 2 epochs of 25 steps
+ * at LR 0.1: the loss first rises (ResNet18 MNIST 2.46 → 4.04 in 4 steps),
+ * then falls; measured ResNet18 MNIST 92.0% test accuracy after 50 steps,
+ * 93.4% after 100 (README). paper: up to 200 epochs.
  */
 export const SOTA_BP_MARGIN: Record<string, Record<string, number>> = {
-  quick: { mnist: 0.3, cifar10: 0.08 },
+  quick: { mnist: 0.3, cifar10: 0.1 },
   paper: { mnist: 0.8, cifar10: 0.3 },
 };
 
