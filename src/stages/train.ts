@@ -501,15 +501,15 @@ export const trainUnits: StageUnits<TrainParams, TrainUnit, Map<string, Training
     const data = new Map<string, TrainingData>();
     for (const name of trainDatasets(ctx.params)) {
       try {
-        data.set(name, await loadTrainingData(input.dir, name));
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
+        Deno.statSync(join(input.dir, name, "meta.json"));
+      } catch {
         throw new Error(
           `Cannot train on ${name}: the data stage did not prepare it (prepare it with \`deno task data --datasets ${
             trainDatasets(ctx.params).join(",")
           }\`, or use a profile that trains on it)`,
         );
       }
+      data.set(name, await loadTrainingData(input.dir, name));
     }
     return data;
   },

@@ -152,3 +152,28 @@ Deno.test("train: resnet18 and vit on CIFAR-10 write the §4.7 columns, the sota
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("train: a dataset the data stage did not prepare is named, with the command that prepares it", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    const { values } = parseFlags(
+      ["--model", "resnet18", "--dataset", "cifar10"],
+      trainStage.flags.options,
+    );
+    const params = trainStage.flags.apply(values as FlagValues, trainStage.params("smoke"));
+    await Deno.mkdir(join(tmp, "data"));
+    let message = "";
+    try {
+      await trainStage.run(context(params, join(tmp, "out"), join(tmp, "data")));
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    assert(
+      message.startsWith("Cannot train on cifar10: the data stage did not prepare it") &&
+        message.includes("deno task data --datasets cifar10"),
+      message,
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
