@@ -359,6 +359,9 @@ export function applyTrainFlags(values: FlagValues, base: TrainParams): TrainPar
   }
   if (values.width !== undefined) {
     p.widths = listOf("width", str(values.width), (s) => positiveInt("width", s));
+    if (!p.fc) {
+      throw new UsageError(`--width sets the fc widths only: add fc to --model, or drop --width`);
+    }
   }
   if (values.approach !== undefined || values.k !== undefined) {
     for (const g of grids) g.approaches = approachGrid(values, g.approaches);

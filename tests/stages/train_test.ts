@@ -168,6 +168,7 @@ Deno.test("trainStage flags reject bad values with a one-line UsageError naming 
     [["--dataset", "svhn"], "--dataset must be one of mnist, cifar10"],
     [["--bn-double-update", "yes"], "--bn-double-update must be one of true, false"],
     [["--model", "fc", "--dataset", "cifar10"], "No learning rate for fc_w=256/cifar10/bp"],
+    [["--model", "vit", "--width", "512"], "--width sets the fc widths only"],
     [["--bogus"], "bogus"],
   ];
   for (const [args, text] of cases) {
