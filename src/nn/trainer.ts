@@ -9,7 +9,7 @@
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { Rng } from "../core/rng.ts";
 import type { SplitSource, TrainingData } from "./data_source.ts";
-import { limitSplit } from "./data_source.ts";
+import { spreadSplit } from "./data_source.ts";
 import {
   createGradientMode,
   type GradientModeOptions,
@@ -44,7 +44,7 @@ export interface TrainSettings {
   patience: number;
   /** Cap on training batches per epoch (smoke and quick profiles); undefined = all. */
   maxBatchesPerEpoch?: number;
-  /** Evaluate on only the first n samples of each split; undefined = all. */
+  /** Evaluate on only n evenly spaced samples of each split (`spreadSplit`); undefined = all. */
   evalLimit?: number;
   /**
    * Options of the gradient mode (the original's double BatchNorm update,
@@ -136,9 +136,9 @@ export async function trainModel(
   const stop = new StopRule(s.patience);
   const timers = new Timers();
   const evalSplits = {
-    train: limitSplit(data.train, s.evalLimit),
-    val: data.val ? limitSplit(data.val, s.evalLimit) : undefined,
-    test: limitSplit(data.test, s.evalLimit),
+    train: spreadSplit(data.train, s.evalLimit),
+    val: data.val ? spreadSplit(data.val, s.evalLimit) : undefined,
+    test: spreadSplit(data.test, s.evalLimit),
   };
   const records: EpochRecord[] = [];
   const batchLosses: number[] = [];

@@ -78,7 +78,7 @@ export interface SotaGrid {
   epochs: number;
   /** Cap on training batches per epoch; null = the full training split. */
   maxBatchesPerEpoch: number | null;
-  /** Evaluate on only the first n samples of each split; null = all of them. */
+  /** Evaluate on only n evenly spaced samples of each split; null = all of them. */
   evalLimit: number | null;
 }
 
@@ -98,7 +98,7 @@ export interface TrainParams {
   epochs: number;
   /** Cap on training batches per epoch; null = the full training split. */
   maxBatchesPerEpoch: number | null;
-  /** Evaluate on only the first n samples of each split; null = all of them. */
+  /** Evaluate on only n evenly spaced samples of each split; null = all of them. */
   evalLimit: number | null;
   /** sim (the paper's) or fwad (true forward mode). */
   mode: FgMode;
@@ -612,7 +612,8 @@ export const trainStage: Stage<TrainParams> = {
       seeds: "seeds, e.g. 0,1,2 (paper: 0,1,2)",
       epochs: "epoch budget (paper: 200)",
       "max-batches-per-epoch": "cap on training batches per epoch (default: all)",
-      "eval-limit": "evaluate on the first N samples of each split (default: all)",
+      "eval-limit":
+        "evaluate on N evenly spaced samples of each split (keeps the class mix; default: all)",
       mode: "forward-gradient computation: sim (paper) or fwad (true forward mode)",
       perturbation: "node (paper) or weight",
       lr: "learning rate for every run instead of lrs/fc_nns.csv and lrs/sota_nns.csv",
