@@ -48,13 +48,14 @@ export const CHANCE = 0.1;
  * samples, and the seeds' spread) is at least chance + margin, so an
  * accuracy at chance always fails. quick: 2 epochs of 25 steps at LR 0.1,
  * where the loss first rises, then falls; measured (500 test images, one
- * seed, wasm): ResNet18 MNIST 92.0% after 50 steps, the ViT MNIST 20.8% (its
- * loss is still above ln 10 for most of the first 50 steps at LR 0.1), see
- * README. paper: up to 200 epochs.
+ * seed, wasm): ResNet18 MNIST 92.0% after 50 steps, ResNet18 CIFAR-10 35.4%,
+ * the ViT MNIST 20.8% (its loss is still above ln 10 for most of the first 50
+ * steps at LR 0.1), see README; the ViT on CIFAR-10 was not measured. paper:
+ * up to 200 epochs.
  */
 export const SOTA_BP_MARGIN: Record<string, Record<string, Record<string, number>>> = {
   quick: {
-    resnet18: { mnist: 0.5, cifar10: 0.03 },
+    resnet18: { mnist: 0.5, cifar10: 0.1 },
     vit: { mnist: 0.03, cifar10: 0.03 },
   },
   paper: {
