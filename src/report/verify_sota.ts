@@ -49,14 +49,15 @@ export const CHANCE = 0.1;
  * accuracy at chance always fails. quick: 2 epochs of 25 steps at LR 0.1,
  * where the loss first rises, then falls; measured (500 test images, one
  * seed, wasm): ResNet18 MNIST 92.0% after 50 steps, ResNet18 CIFAR-10 35.4%,
- * the ViT MNIST 20.8% (its loss is still above ln 10 for most of the first 50
- * steps at LR 0.1), see README; the ViT on CIFAR-10 was not measured. paper:
- * up to 200 epochs.
+ * the ViT CIFAR-10 25.4%, the ViT MNIST 20.8% (its loss is still above ln 10
+ * for most of the first 50 steps at LR 0.1: margin 0, i.e. significantly
+ * above chance at the family's z ≈ 4.5–5), see README. paper: up to 200
+ * epochs.
  */
 export const SOTA_BP_MARGIN: Record<string, Record<string, Record<string, number>>> = {
   quick: {
     resnet18: { mnist: 0.5, cifar10: 0.1 },
-    vit: { mnist: 0.03, cifar10: 0.03 },
+    vit: { mnist: 0, cifar10: 0.05 },
   },
   paper: {
     resnet18: { mnist: 0.8, cifar10: 0.3 },
