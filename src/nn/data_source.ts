@@ -22,6 +22,8 @@ export interface TrainingData {
   readonly name: string;
   /** Per-sample input size. */
   readonly inputSize: number;
+  /** Image shape [H, W, C] of a sample (NHWC; product = `inputSize`), for image models. */
+  readonly inputShape?: readonly [number, number, number];
   /** Number of classes. */
   readonly numClasses: number;
   /** Training split (shuffled per epoch; evaluated unshuffled). */
@@ -64,4 +66,38 @@ export function imageSplitSource(split: ImageSplit, meta: ImageMeta): SplitSourc
 export function limitSplit(split: SplitSource, n: number | undefined): SplitSource {
   if (n === undefined || n >= split.count) return split;
   return { count: n, batch: (indices) => split.batch(indices) };
+}
+
+/**
+ * `n` evenly spaced samples of a split (sample ⌊i·count/n⌋ for i < n; all of
+ * it when n ≥ count): a subset that keeps the class mix of a split stored in
+ * class order (CIFAR-10's image-folder test split), where the first `n` would
+ * be one class.
+ *
+ * @example
+ * ```ts
+ * import { spreadSplit } from "./data_source.ts";
+ * const seen: number[] = [];
+ * const split = { count: 10, batch: (idx: ArrayLike<number>) => { seen.push(...Array.from(idx)); return null as never; } };
+ * spreadSplit(split, 4).batch([0, 1, 2, 3]);
+ * console.assert(seen.join() === "0,2,5,7");
+ * ```
+ */
+export function spreadSplit(split: SplitSource, n: number | undefined): SplitSource {
+  if (n === undefined || n >= split.count) return split;
+  const count = split.count;
+  return {
+    count: n,
+    batch: (indices) => {
+      const mapped = new Int32Array(indices.length);
+      for (let i = 0; i < indices.length; i++) {
+        const j = indices[i];
+        if (!Number.isInteger(j) || j < 0 || j >= n) {
+          throw new RangeError(`Cannot read sample ${j} of a ${n}-sample subset`);
+        }
+        mapped[i] = Math.floor((j * count) / n);
+      }
+      return split.batch(mapped);
+    },
+  };
 }

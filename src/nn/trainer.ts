@@ -9,7 +9,7 @@
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { Rng } from "../core/rng.ts";
 import type { SplitSource, TrainingData } from "./data_source.ts";
-import { limitSplit } from "./data_source.ts";
+import { spreadSplit } from "./data_source.ts";
 import {
   createGradientMode,
   type GradientModeOptions,
@@ -44,7 +44,7 @@ export interface TrainSettings {
   patience: number;
   /** Cap on training batches per epoch (smoke and quick profiles); undefined = all. */
   maxBatchesPerEpoch?: number;
-  /** Evaluate on only the first n samples of each split; undefined = all. */
+  /** Evaluate on only n evenly spaced samples of each split (`spreadSplit`); undefined = all. */
   evalLimit?: number;
   /**
    * Options of the gradient mode (the original's double BatchNorm update,
@@ -61,6 +61,8 @@ export interface TrainResult {
   stopReason?: TrainingStopReason;
   /** Optimizer steps taken. */
   steps: number;
+  /** The train-mode batch loss of every step, in order (the original prints them). */
+  batchLosses: number[];
 }
 
 /**
@@ -134,11 +136,12 @@ export async function trainModel(
   const stop = new StopRule(s.patience);
   const timers = new Timers();
   const evalSplits = {
-    train: limitSplit(data.train, s.evalLimit),
-    val: data.val ? limitSplit(data.val, s.evalLimit) : undefined,
-    test: limitSplit(data.test, s.evalLimit),
+    train: spreadSplit(data.train, s.evalLimit),
+    val: data.val ? spreadSplit(data.val, s.evalLimit) : undefined,
+    test: spreadSplit(data.test, s.evalLimit),
   };
   const records: EpochRecord[] = [];
+  const batchLosses: number[] = [];
   let stopReason: TrainingStopReason | undefined;
   try {
     for (let epoch = 0; epoch <= s.epochs; epoch++) {
@@ -153,6 +156,7 @@ export async function trainModel(
           const { x, y } = data.train.batch(perm.subarray(b * s.batchSize, (b + 1) * s.batchSize));
           const r = mode.compute(model, x, y, timers);
           const loss = r.loss.dataSync()[0];
+          batchLosses.push(loss);
           const tStep = performance.now();
           model.params = opt.step(model.params, r.grads);
           timers.add("step", (performance.now() - tStep) / 1000);
@@ -186,5 +190,5 @@ export async function trainModel(
     opt.dispose();
     mode.close?.();
   }
-  return { records, stopReason, steps: opt.steps };
+  return { records, stopReason, steps: opt.steps, batchLosses };
 }

@@ -43,6 +43,8 @@ export interface TrainRun {
   epochs: EpochRow[];
   /** Samples evaluated per split (`eval_limit` of the run's JSON config); undefined = the whole split. */
   evalLimit?: number;
+  /** Train-mode batch loss of the first steps (`batch_losses` of the run's JSON), if recorded. */
+  batchLosses?: number[];
 }
 
 /** Facts of one run derived from its epochs. */
@@ -101,10 +103,14 @@ export async function readTraining(dir: string): Promise<TrainRun[] | null> {
       );
     }
     let evalLimit: number | undefined;
+    let batchLosses: number[] | undefined;
     try {
       const cfgPath = join(dir, file.replace(/_train_progress\.csv$/, ".json"));
       const cfg = JSON.parse(await Deno.readTextFile(cfgPath));
       if (typeof cfg.eval_limit === "number" && cfg.eval_limit > 0) evalLimit = cfg.eval_limit;
+      if (Array.isArray(cfg.batch_losses)) {
+        batchLosses = cfg.batch_losses.map((v: unknown) => (typeof v === "number" ? v : NaN));
+      }
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound) && !(e instanceof SyntaxError)) throw e;
     }
@@ -120,6 +126,7 @@ export async function readTraining(dir: string): Promise<TrainRun[] | null> {
       lr: num(r, "lr"),
       epochs: recs.map(epochRow).sort((a, b) => a.epoch - b.epoch),
       ...(evalLimit === undefined ? {} : { evalLimit }),
+      ...(batchLosses === undefined ? {} : { batchLosses }),
     });
   }
   return runs;
@@ -195,7 +202,16 @@ function pm(xs: number[]): Cell {
   return { mean: mean(v), pm: sampleStd(v) };
 }
 
-function resultsTable(runs: TrainRun[]): Table {
+/** Whether a run is one of the §4.5 models (ResNet18, the ViT) rather than an FC network. */
+export function isSotaRun(r: Pick<TrainRun, "model">): boolean {
+  return r.model === "resnet18" || r.model === "vit";
+}
+
+function resultsTable(
+  runs: TrainRun[],
+  name = "networks_results",
+  title = "Network training: test accuracy and loss",
+): Table {
   const rows: Cell[][] = [];
   const criteria = new Set<string>();
   for (const g of groupRuns(runs)) {
@@ -217,8 +233,8 @@ function resultsTable(runs: TrainRun[]): Table {
   }
   const crit = [...criteria].map((c) => (c === "val" ? "validation" : c)).join("/");
   return {
-    name: "networks_results",
-    title: "Network training: test accuracy and loss",
+    name,
+    title,
     numberFormat: "column",
     keyColumns: 4,
     columns: [
@@ -270,22 +286,100 @@ function curvePoints(runs: TrainRun[], metric: (e: EpochRow) => number): FigureP
  * @param runs Runs from {@link readTraining}.
  */
 export function networksSection(runs: TrainRun[]): SectionContent {
+  return trainingSection(runs, {
+    id: "networks",
+    title: "Network training",
+    table: "networks_results",
+    tableTitle: "Network training: test accuracy and loss",
+    figurePrefix: "training",
+  });
+}
+
+/**
+ * The §4.5 section: ResNet18 and the ViT on MNIST and CIFAR-10, the same
+ * table (per model × dataset × approach) and curves as {@link networksSection}.
+ *
+ * @param runs ResNet18/ViT runs (see {@link isSotaRun}).
+ */
+export function sotaSection(runs: TrainRun[]): SectionContent {
+  const s = trainingSection(runs, {
+    id: "sota",
+    title: "ResNet18 and ViT (§4.5)",
+    table: "sota_results",
+    tableTitle: "ResNet18 and ViT on MNIST and CIFAR-10: test accuracy and loss",
+    figurePrefix: "sota",
+  });
+  const order = [...new Set(groupRuns(runs).map((g) => runLabel(g[0])))];
+  const points = batchLossPoints(runs);
+  if (points.length > 0) {
+    s.figures.push({
+      name: "sota_batch_loss",
+      title: "Training curves: batch loss per step",
+      spec: lineFigureSpec({
+        title: "Train-mode batch loss against step",
+        subtitle: "mean over seeds (recorded for the first steps of each run)",
+        xTitle: "step",
+        yTitle: "batch loss",
+        seriesTitle: "approach",
+        points,
+        seriesOrder: order,
+        styles: approachStyles(order),
+        independentY: true,
+        columns: 2,
+      }),
+    });
+  }
+  s.notes.push(
+    "Batch sizes: MNIST 64, CIFAR-10 128 (spec §4.2); LRs from lrs/sota_nns.csv. ResNet18's test metrics are eval-mode (BatchNorm running statistics).",
+  );
+  return s;
+}
+
+function batchLossPoints(runs: TrainRun[]): FigurePoint[] {
+  const pts: FigurePoint[] = [];
+  for (const g of groupRuns(runs)) {
+    const steps = Math.max(0, ...g.map((r) => r.batchLosses?.length ?? 0));
+    for (let i = 0; i < steps; i++) {
+      const vals = g.map((r) => r.batchLosses?.[i]).filter((v): v is number =>
+        v !== undefined && Number.isFinite(v)
+      );
+      if (vals.length === 0) continue;
+      pts.push({
+        x: i + 1,
+        y: mean(vals),
+        series: runLabel(g[0]),
+        panel: `${g[0].model} / ${g[0].dataset}`,
+      });
+    }
+  }
+  return pts;
+}
+
+interface SectionNames {
+  id: string;
+  title: string;
+  table: string;
+  tableTitle: string;
+  figurePrefix: string;
+}
+
+function trainingSection(runs: TrainRun[], n: SectionNames): SectionContent {
   const order = groupRuns(runs).map((g) => runLabel(g[0]));
   const seriesOrder = [...new Set(order)];
   const hasVal = runs.some((r) => r.epochs.some((e) => Number.isFinite(e.valLoss)));
   const lossOf = (e: EpochRow) => (hasVal ? e.valLoss : e.testLoss);
   return {
-    id: "networks",
-    title: "Network training",
+    id: n.id,
+    title: n.title,
     notes: [
       `Runs: ${runs.length} (models ${
         [...new Set(runs.map((r) => `${r.model}/${r.dataset}`))].join(", ")
       }; seeds {${uniqueSorted(runs.map((r) => r.seed)).join(", ")}}).`,
     ],
-    tables: [resultsTable(runs)],
+    tables: [resultsTable(runs, n.table, n.tableTitle)],
     figures: [
       {
-        name: "training_loss",
+        name: `${n.figurePrefix}_loss`,
         title: "Training curves: loss",
         spec: lineFigureSpec({
           title: `${hasVal ? "Validation" : "Test"} loss against epoch`,
@@ -301,7 +395,7 @@ export function networksSection(runs: TrainRun[]): SectionContent {
         }),
       },
       {
-        name: "training_accuracy",
+        name: `${n.figurePrefix}_accuracy`,
         title: "Training curves: test accuracy",
         spec: lineFigureSpec({
           title: "Test accuracy against epoch",

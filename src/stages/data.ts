@@ -198,7 +198,7 @@ async function prepare(
 }
 
 /**
- * The data stage: MNIST and CIFAR-10 (all profiles), each from the first
+ * The data stage: MNIST (every profile) and CIFAR-10 (paper), each from the first
  * available source, split 50000/10000 (MNIST) and 40000/10000 (CIFAR-10).
  *
  * @example Prepare only MNIST from a local folder
@@ -228,7 +228,9 @@ export const dataStage: Stage<DataParams> = {
   params(profile) {
     return {
       // smoke and quick train only on MNIST, so they prepare only MNIST: they then run on a
-      // fresh offline machine too. The paper profile prepares CIFAR-10 as well.
+      // fresh offline machine too (the README's front door). The paper profile trains ResNet18
+      // and the ViT on CIFAR-10 as well (the download, FG_CIFAR10_PATH/--cifar10-path, or
+      // ../shared/datasets/); `deno task data --datasets mnist,cifar10` prepares it for quick.
       datasets: profile === "paper" ? ["mnist", "cifar10"] : ["mnist"],
       mnistDir: envPath("FG_MNIST_DIR"),
       cifar10Path: envPath("FG_CIFAR10_PATH"),

@@ -12,7 +12,7 @@ import type { Profile, Stage } from "../pipeline/stage.ts";
 import { writeJsonAtomic } from "../io/files.ts";
 import { approxSection, readApprox } from "../report/approx.ts";
 import { functionsSection, readFunctions } from "../report/functions.ts";
-import { networksSection, readTraining } from "../report/networks.ts";
+import { isSotaRun, networksSection, readTraining, sotaSection } from "../report/networks.ts";
 import {
   type SectionEntry,
   TABLES_INDEX,
@@ -93,13 +93,22 @@ export const tablesStage: Stage<TablesParams> = {
     );
     const trainDir = inDir("train");
     const runs = trainDir ? await readTraining(trainDir) : null;
+    const fcRuns = runs?.filter((r) => !isSotaRun(r)) ?? [];
+    const sotaRuns = runs?.filter(isSotaRun) ?? [];
     sections.push(
       await writeSection(
         dir,
         "networks",
         "Network training",
-        runs ? networksSection(runs) : null,
-        "the train stage produced no runs",
+        fcRuns.length > 0 ? networksSection(fcRuns) : null,
+        "the train stage produced no FC runs",
+      ),
+      await writeSection(
+        dir,
+        "sota",
+        "ResNet18 and ViT (§4.5)",
+        sotaRuns.length > 0 ? sotaSection(sotaRuns) : null,
+        "the train stage produced no ResNet18 or ViT runs",
       ),
     );
     const searchDir = inDir("lr-search");

@@ -14,12 +14,13 @@ import type { Profile, Stage } from "../pipeline/stage.ts";
 import { writeJsonAtomic } from "../io/files.ts";
 import { readApprox } from "../report/approx.ts";
 import { readFunctions } from "../report/functions.ts";
-import { readTraining } from "../report/networks.ts";
+import { isSotaRun, readTraining } from "../report/networks.ts";
 import { checksTable, decideChecks, type PendingCheck } from "../report/checks.ts";
 import { approxChecks } from "../report/verify_approx.ts";
 import { functionChecks } from "../report/verify_functions.ts";
 import { networkChecks } from "../report/verify_networks.ts";
 import { identityChecks } from "../report/verify_identity.ts";
+import { sotaChecks, sotaIdentityChecks } from "../report/verify_sota.ts";
 import { readMathReference, REFERENCE_MATH_PATH } from "../report/reference.ts";
 import { writeTable } from "../report/outputs.ts";
 import { cellText } from "../report/table.ts";
@@ -65,8 +66,16 @@ export async function collectChecks(
   else notRun.push("functions");
   const runs = inputs.train ? await readTraining(inputs.train) : null;
   if (runs) {
-    checks.push(...networkChecks(runs, profile, (r) => r.evalLimit ?? TEST_SPLIT));
-    checks.push(...identityChecks(identity));
+    const evalSize = (r: { evalLimit?: number }) => r.evalLimit ?? TEST_SPLIT;
+    const fc = runs.filter((r) => !isSotaRun(r)), sota = runs.filter(isSotaRun);
+    if (fc.length > 0) {
+      checks.push(...networkChecks(fc, profile, evalSize));
+      checks.push(...identityChecks(identity));
+    }
+    if (sota.length > 0) {
+      checks.push(...sotaChecks(sota, profile, evalSize));
+      checks.push(...sotaIdentityChecks());
+    }
   } else notRun.push("networks");
   if (inputs["lr-search"]) {
     const dir = inputs["lr-search"];

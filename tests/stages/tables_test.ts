@@ -31,7 +31,12 @@ Deno.test("tablesStage writes every section's tables in four formats and its fig
       train: TRAIN,
     }, REPO_ROOT_DIR),
   ) as Record<string, unknown>;
-  assertEquals(summary.sections, { approx: "ok", functions: "ok", networks: "ok" });
+  assertEquals(summary.sections, {
+    approx: "ok",
+    functions: "ok",
+    networks: "ok",
+    sota: "not run",
+  });
   const index = JSON.parse(await Deno.readTextFile(join(out, "index.json"))) as TablesIndex;
   const names = index.sections.flatMap((s) => s.tables.map((t) => t.name));
   assertEquals(names, [
@@ -84,9 +89,14 @@ Deno.test("tablesStage writes a section without upstream rows as 'not run in thi
       REPO_ROOT_DIR,
     ),
   ) as Record<string, unknown>;
-  assertEquals(summary.sections, { approx: "not run", functions: "ok", networks: "not run" });
+  assertEquals(summary.sections, {
+    approx: "not run",
+    functions: "ok",
+    networks: "not run",
+    sota: "not run",
+  });
   const readme = await Deno.readTextFile(join(out, "networks", "README.md"));
   assert_(readme.includes("Not run in this profile"), readme);
   const index = JSON.parse(await Deno.readTextFile(join(out, "index.json"))) as TablesIndex;
-  assertEquals(index.sections.map((s) => s.status), ["not run", "ok", "not run"]);
+  assertEquals(index.sections.map((s) => s.status), ["not run", "ok", "not run", "not run"]);
 });

@@ -7,7 +7,13 @@ import { parseFlags, UsageError } from "../../src/cli/args.ts";
 import { writePreparedDataset } from "../../src/data/prepared.ts";
 import { Rng } from "../../src/core/rng.ts";
 import type { StageContext } from "../../src/pipeline/stage.ts";
-import { planTrain, type TrainParams, trainStage } from "../../src/stages/train.ts";
+import {
+  planRuns,
+  planTrain,
+  trainDatasets,
+  type TrainParams,
+  trainStage,
+} from "../../src/stages/train.ts";
 
 await initBackend("cpu");
 
@@ -21,27 +27,89 @@ function applyFlags(args: string[], profile: "smoke" | "quick" | "paper" = "smok
 
 Deno.test("trainStage profiles plan the paper grid, a quick slice and a smoke slice", () => {
   assertEquals(trainStage.deps, ["data"]);
-  const paper = planTrain(trainStage.params("paper"));
-  assertEquals(paper.length, 3 * 8 * 3);
-  assertEquals(trainStage.params("paper").epochs, 200);
-  assertEquals(trainStage.params("paper").patience, 10);
-  assertEquals(trainStage.params("paper").batchSize, 64);
-  assertEquals(trainStage.params("paper").evalBatchSize, 1024);
-  assertEquals(planTrain(trainStage.params("quick")).length, 8);
-  const smoke = planTrain(trainStage.params("smoke"));
-  assertEquals(smoke.map((p) => `${p.gradient.approach}:${p.gradient.k}`), [
-    "bp:1",
-    "fg:4",
-    "frog:4",
+  const paperParams = trainStage.params("paper");
+  const paper = planRuns(paperParams);
+  // FC: 3 widths × 8 approaches × 3 seeds; §4.5: 2 models × 2 datasets × 8 approaches × 3 seeds.
+  assertEquals(paper.length, 3 * 8 * 3 + 2 * 2 * 8 * 3);
+  assert(paper.every((r) => r.budget.epochs === 200 && r.budget.evalLimit === null));
+  assertEquals(paperParams.patience, 10);
+  assertEquals(paperParams.evalBatchSize, 1024);
+  assertEquals(paperParams.bnDoubleUpdate, true);
+  assertEquals(trainDatasets(paperParams), ["mnist", "cifar10"]);
+  const quick = planTrain(trainStage.params("quick"));
+  assertEquals(quick.filter((p) => p.model === undefined).length, 8);
+  assertEquals(
+    quick.filter((p) => p.model !== undefined).map((p) =>
+      `${p.model}/${p.dataset}/${p.gradient.approach}:${p.gradient.k}`
+    ),
+    ["resnet18", "vit"].flatMap((m) =>
+      ["mnist", "cifar10"].flatMap((d) => ["bp:1", "fg:16", "frog:16"].map((a) => `${m}/${d}/${a}`))
+    ),
+  );
+  const smokeParams = trainStage.params("smoke");
+  assertEquals(trainDatasets(smokeParams), ["mnist"], "smoke runs offline: no CIFAR-10");
+  const smoke = planTrain(smokeParams);
+  assertEquals(smoke.map((p) => `${p.model ?? "fc"}:${p.gradient.approach}:${p.gradient.k}`), [
+    "fc:bp:1",
+    "fc:fg:4",
+    "fc:frog:4",
+    "resnet18:bp:1",
+    "resnet18:fg:4",
+    "resnet18:frog:4",
+    "vit:bp:1",
+    "vit:fg:4",
+    "vit:frog:4",
   ]);
-  // Table LRs (lrs/fc_nns.csv).
+  // Table LRs (lrs/fc_nns.csv, lrs/sota_nns.csv).
   assertEquals(smoke[0].lr, 0.026050732201274525);
   assertEquals(smoke[2].lr, 0.12075085632843374);
-  assert(paper.every((p) => p.gradient.mode === "sim" && p.gradient.perturbation === "node"));
+  assertEquals(smoke[3].lr, 0.1);
+  assertEquals(smoke[5].lr, 0.5082631224821867);
+  assertEquals(smoke[7].lr, 3.5768481382380376e-05);
+  assert(
+    paper.every((r) => r.plan.gradient.mode === "sim" && r.plan.gradient.perturbation === "node"),
+  );
+});
+
+Deno.test("trainStage --model and --dataset pick the grids, with the sota LRs and batch sizes", () => {
+  const p = applyFlags([
+    "--model",
+    "resnet18",
+    "--dataset",
+    "cifar10",
+    "--approach",
+    "frog",
+    "--k",
+    "16",
+  ]);
+  assertEquals(p.fc, false);
+  assertEquals(planTrain(p).map((r) => [r.model, r.dataset, r.gradient.k, r.lr]), [
+    ["resnet18", "cifar10", 16, 0.4863679205279614],
+  ]);
+  assertEquals(trainStage.units!.list(p).map((u) => u.settings.batchSize), [128]);
+  assertEquals(trainStage.units!.list(p).map((u) => u.id), [
+    "resnet18__cifar10__frog_k=16__sim-node__seed=0",
+  ]);
+  const v = applyFlags(["--model", "vit,fc", "--dataset", "mnist", "--approach", "fg", "--k", "2"]);
+  assertEquals(planTrain(v).map((r) => [r.model ?? "fc", r.lr]), [
+    ["fc", 0.000847756254065886],
+    ["vit", 3.391674408012374e-05],
+  ]);
+  assertEquals(trainStage.units!.list(v).map((u) => u.settings.batchSize), [64, 64]);
+  // The BN double update reaches ResNet18 runs only; default on (the original's), flag off.
+  const on = trainStage.units!.list(applyFlags(["--model", "resnet18"]));
+  assert(on.every((u) => u.settings.gradientOptions?.doubleBufferUpdate === true));
+  const off = trainStage.units!.list(
+    applyFlags(["--model", "resnet18", "--bn-double-update", "false"]),
+  );
+  assert(off.every((u) => u.settings.gradientOptions?.doubleBufferUpdate === false));
+  assert(trainStage.units!.list(v).every((u) => u.settings.gradientOptions === undefined));
 });
 
 Deno.test("trainStage flags build the approach grid and override the LR", () => {
   const p = applyFlags([
+    "--model",
+    "fc",
     "--approach",
     "bp,frog",
     "--k",
@@ -66,6 +134,8 @@ Deno.test("trainStage flags build the approach grid and override the LR", () => 
     0.12697730330596937,
   ]);
   const q = applyFlags([
+    "--model",
+    "fc",
     "--width",
     "512",
     "--lr",
@@ -94,6 +164,11 @@ Deno.test("trainStage flags reject bad values with a one-line UsageError naming 
     [["--epochs", "1.5"], "--epochs must be a positive integer"],
     [["--width", "512"], "No learning rate for fc_w=512/mnist/bp"],
     [["--approach", "frog", "--k", "3"], "No learning rate for fc_w=256/mnist/frog k=3"],
+    [["--model", "lenet5"], "--model must be one of fc, resnet18, vit"],
+    [["--dataset", "svhn"], "--dataset must be one of mnist, cifar10"],
+    [["--bn-double-update", "yes"], "--bn-double-update must be one of true, false"],
+    [["--model", "fc", "--dataset", "cifar10"], "No learning rate for fc_w=256/cifar10/bp"],
+    [["--model", "vit", "--width", "512"], "--width sets the fc widths only"],
     [["--bogus"], "bogus"],
   ];
   for (const [args, text] of cases) {
@@ -150,6 +225,8 @@ Deno.test("trainStage.run writes progress CSVs, configs and runs.csv, resumes an
     const dataDir = join(tmp, "data");
     await tinyDataset(dataDir);
     const params = applyFlags([
+      "--model",
+      "fc",
       "--width",
       "8",
       "--lr",

@@ -1,5 +1,6 @@
 /**
- * One training run as a unit of work: its id, its LR lookup, and its two
+ * One training run as a unit of work (an FC network, ResNet18 or the ViT on
+ * MNIST or CIFAR-10): its id, its LR lookup, and its two
  * files (`runs/<run-id>_train_progress.csv`, `runs/<run-id>.json`), each
  * written atomically (the train stage commits each run as a unit).
  *
@@ -12,7 +13,8 @@ import { writeCsvAtomic } from "../../pipeline/csv.ts";
 import type { TrainingData } from "../../nn/data_source.ts";
 import { createFc } from "../../nn/fc.ts";
 import { type GradientSpec, tableApproach } from "../../nn/gradients/mode.ts";
-import { disposeModel, parameterCount } from "../../nn/model.ts";
+import { bufferCount, disposeModel, type Model, parameterCount } from "../../nn/model.ts";
+import { createModel, type ModelName } from "../../nn/models.ts";
 import { optimizerPreset } from "../../nn/optimizer.ts";
 import { progressColumns, progressRows, type RunFacts } from "../../nn/progress_csv.ts";
 import { trainModel, type TrainResult, type TrainSettings } from "../../nn/trainer.ts";
@@ -30,11 +32,13 @@ export const RUNS_COLUMNS = [
   "file",
 ] as const;
 
-/** A planned FC run. */
-export interface FcRunPlan {
-  /** Hidden width W. */
-  width: number;
-  /** Dataset name (`mnist`). */
+/** A planned run. */
+export interface RunPlan {
+  /** fc (default), resnet18 or vit. */
+  model?: ModelName;
+  /** Hidden width W (fc only). */
+  width?: number;
+  /** Dataset name (`mnist` or `cifar10`). */
   dataset: string;
   /** The gradient mode. */
   gradient: GradientSpec;
@@ -49,31 +53,48 @@ export function fcModelKey(width: number): string {
   return `fc_w=${width}`;
 }
 
+/** The LR-table model key of a plan: `fc_w=<W>`, `resnet18` or `vit`. */
+export function modelKey(plan: Pick<RunPlan, "model" | "width">): string {
+  const m = plan.model ?? "fc";
+  if (m !== "fc") return m;
+  if (plan.width === undefined) throw new RangeError("Cannot name an fc run: width is required");
+  return fcModelKey(plan.width);
+}
+
+/** Training batch size of a dataset (spec §4.2: MNIST 64, CIFAR-10 128). */
+export function datasetBatchSize(dataset: string): number {
+  if (dataset === "mnist") return 64;
+  if (dataset === "cifar10") return 128;
+  throw new RangeError(`Unknown dataset "${dataset}": expected mnist or cifar10`);
+}
+
 /**
  * The run id: `fc_w=256__mnist__bp__seed=0`,
- * `fc_w=256__mnist__frog_k=16__sim-node__seed=0`.
+ * `fc_w=256__mnist__frog_k=16__sim-node__seed=0`, `resnet18__cifar10__bp__seed=0`.
  */
-export function runId(plan: FcRunPlan): string {
+export function runId(plan: RunPlan): string {
   const g = plan.gradient;
   const approach = g.approach === "bp"
     ? "bp"
     : `${tableApproach(g.approach)}_k=${g.k}__${g.mode}-${g.perturbation}`;
-  return `${fcModelKey(plan.width)}__${plan.dataset}__${approach}__seed=${plan.seed}`;
+  return `${modelKey(plan)}__${plan.dataset}__${approach}__seed=${plan.seed}`;
 }
 
 /**
- * The paper LR of an FC run from `lrs/fc_nns.csv` (spec §5.3), or from `tables`.
+ * The paper LR of a run (spec §5.3): an FC run (`width`) from
+ * `lrs/fc_nns.csv`, ResNet18 or the ViT (`width` = the model name) from
+ * `lrs/sota_nns.csv`; or from `tables` (searched LRs) when given.
  *
  * @throws RangeError naming the key when the table has no row for it
  */
 export function paperLr(
-  width: number,
+  width: number | Exclude<ModelName, "fc">,
   dataset: string,
   gradient: GradientSpec,
   tables?: readonly NnLrTable[],
 ): number {
   return nnLr(
-    fcModelKey(width),
+    typeof width === "number" ? fcModelKey(width) : width,
     dataset,
     tableApproach(gradient.approach),
     gradient.approach === "bp" ? undefined : gradient.k,
@@ -82,11 +103,11 @@ export function paperLr(
 }
 
 /** The `runs.csv` row of a run. */
-export function runsRow(plan: FcRunPlan): (string | number)[] {
+export function runsRow(plan: RunPlan): (string | number)[] {
   const g = plan.gradient;
   const bp = g.approach === "bp";
   return [
-    fcModelKey(plan.width),
+    modelKey(plan),
     plan.dataset,
     tableApproach(g.approach),
     bp ? "" : g.k,
@@ -102,7 +123,7 @@ export function runsRow(plan: FcRunPlan): (string | number)[] {
 export type SharedSettings = Omit<TrainSettings, "gradient" | "lr" | "seed">;
 
 /** Paths of a run's files inside a stage folder. */
-export function runFiles(outDir: string, plan: FcRunPlan): { csv: string; json: string } {
+export function runFiles(outDir: string, plan: RunPlan): { csv: string; json: string } {
   const id = runId(plan);
   return {
     csv: join(outDir, "runs", `${id}_train_progress.csv`),
@@ -110,14 +131,40 @@ export function runFiles(outDir: string, plan: FcRunPlan): { csv: string; json: 
   };
 }
 
+/** Batch losses kept in a run's JSON (the first steps; the original prints every one). */
+export const BATCH_LOSSES_KEPT = 1000;
+
+/** The run's model, built for the dataset's input (FC from the flat size, the others from the image shape). */
+export function planModel(plan: RunPlan, data: TrainingData): Model {
+  const model = plan.model ?? "fc";
+  if (model === "fc") {
+    if (plan.width === undefined) throw new RangeError("Cannot create fc model: width is required");
+    return createFc({
+      width: plan.width,
+      inputSize: data.inputSize,
+      numClasses: data.numClasses,
+      seed: plan.seed,
+    });
+  }
+  if (!data.inputShape) {
+    throw new RangeError(`Cannot create ${model} model: dataset ${data.name} has no image shape`);
+  }
+  return createModel({
+    model,
+    inputShape: data.inputShape,
+    numClasses: data.numClasses,
+    seed: plan.seed,
+  });
+}
+
 /**
- * Trains one FC run and writes its progress CSV and effective config JSON.
+ * Trains one run and writes its progress CSV and effective config JSON.
  *
  * @returns the training result
  */
-export async function runFc(
+export async function runTraining(
   outDir: string,
-  plan: FcRunPlan,
+  plan: RunPlan,
   data: TrainingData,
   shared: SharedSettings,
   extra: Record<string, unknown> = {},
@@ -125,13 +172,9 @@ export async function runFc(
 ): Promise<TrainResult> {
   const id = runId(plan);
   const files = runFiles(outDir, plan);
-  const model = createFc({
-    width: plan.width,
-    inputSize: data.inputSize,
-    numClasses: data.numClasses,
-    seed: plan.seed,
-  });
+  const model = planModel(plan, data);
   const nParams = parameterCount(model);
+  const nBuffers = bufferCount(model);
   const settings: TrainSettings = {
     ...shared,
     gradient: plan.gradient,
@@ -159,9 +202,10 @@ export async function runFc(
   const g = plan.gradient;
   await writeJsonAtomic(files.json, {
     run_id: id,
-    model: fcModelKey(plan.width),
+    model: modelKey(plan),
     model_config: model.config,
     parameters: nParams,
+    buffers: nBuffers,
     dataset: plan.dataset,
     gradient_approach: tableApproach(g.approach),
     gradient_computation: g.approach,
@@ -192,10 +236,15 @@ export async function runFc(
     early_stopping_patience: settings.patience,
     break_at_loss: 10,
     max_batches_per_epoch: settings.maxBatchesPerEpoch ?? null,
+    bn_double_update: nBuffers > 0 && g.approach !== "bp" && g.mode === "sim" &&
+        g.perturbation === "node"
+      ? settings.gradientOptions?.doubleBufferUpdate ?? false
+      : null,
     eval_limit: settings.evalLimit ?? null,
     epochs_run: last ? last.epoch : 0,
     steps: result.steps,
     stop_reason: result.stopReason ?? null,
+    batch_losses: result.batchLosses.slice(0, BATCH_LOSSES_KEPT),
     final: last
       ? {
         train_loss: last.train_loss,

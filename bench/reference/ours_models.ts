@@ -1,0 +1,71 @@
+/**
+ * One training step of ResNet18 and the ViT at full size, with the protocol of
+ * `torch_models.py` next to it (one untimed warm-up step, then `repeats` timed
+ * steps on a fixed random batch at the paper's batch size): tangent sampling,
+ * the gradient computation, the SGD update and a read of the loss.
+ *
+ * Run:
+ * `deno run -A bench/reference/ours_models.ts [--backend wasm] [--repeats 2] [--only resnet18/mnist,vit/mnist]`
+ *
+ * @module
+ */
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
+import { type BackendChoice, initBackend } from "../../src/backend.ts";
+import { Rng } from "../../src/core/rng.ts";
+import { createGradientMode, type GradientSpec } from "../../src/nn/gradients/mode.ts";
+import { disposeModel } from "../../src/nn/model.ts";
+import { createModel, DATASET_SHAPES, type ModelName } from "../../src/nn/models.ts";
+import { Sgd } from "../../src/nn/optimizer.ts";
+
+const arg = (name: string, fallback: string) => {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 ? Deno.args[i + 1] : fallback;
+};
+const backend = await initBackend(arg("backend", "wasm") as BackendChoice);
+const repeats = Number(arg("repeats", "2"));
+const k = Number(arg("k", "16"));
+const only = new Set(arg("only", "").split(",").filter((s) => s !== ""));
+const setups: [ModelName, string, number][] = [
+  ["resnet18", "mnist", 64],
+  ["resnet18", "cifar10", 128],
+  ["vit", "mnist", 64],
+  ["vit", "cifar10", 128],
+];
+const specs: [string, GradientSpec][] = [
+  ["bp", { approach: "bp", k: 1, mode: "sim", perturbation: "node" }],
+  [`sim node frog k=${k}`, { approach: "frog", k, mode: "sim", perturbation: "node" }],
+];
+for (const [name, ds, B] of setups) {
+  if (only.size > 0 && !only.has(`${name}/${ds}`)) continue;
+  const shape = DATASET_SHAPES[ds];
+  const model = createModel({ model: name, inputShape: shape, seed: 0 });
+  const rng = new Rng(0, "bench", "models-batch");
+  const x = tf.tensor2d(rng.normal(new Float32Array(B * shape[0] * shape[1] * shape[2])), [
+    B,
+    shape[0] * shape[1] * shape[2],
+  ]);
+  const y = tf.tensor1d(Array.from({ length: B }, () => rng.nextInt(10)), "int32");
+  const opt = new Sgd({ lr: 1e-3 });
+  for (const [label, spec] of specs) {
+    const mode = createGradientMode(spec, 0, { doubleBufferUpdate: true });
+    const times: number[] = [];
+    for (let i = 0; i <= repeats; i++) {
+      const t0 = performance.now();
+      const r = mode.compute(model, x, y);
+      r.loss.dataSync();
+      model.params = opt.step(model.params, r.grads);
+      tf.dispose([r.loss, ...r.grads, ...(r.d ? [r.d] : [])]);
+      if (i > 0) times.push((performance.now() - t0) / 1000);
+    }
+    mode.close?.();
+    times.sort((a, b) => a - b);
+    console.log(
+      `${name} ${ds} B=${B} ${label}: best ${times[0].toFixed(3)} s, median ${
+        times[Math.floor(times.length / 2)].toFixed(3)
+      } s (${backend.name})`,
+    );
+  }
+  opt.dispose();
+  tf.dispose([x, y]);
+  disposeModel(model);
+}
