@@ -107,7 +107,7 @@ Deno.test({
         "--profile",
         "smoke",
         "--backend",
-        "cpu",
+        "wasm",
         "--max-parallel",
         "2",
         "--wait",
@@ -115,7 +115,12 @@ Deno.test({
       assertEquals(slurm.code, 0, slurm.out + slurm.err);
       assert.match(slurm.out, /approx: wave 0: array job \d+, \d+ unit\(s\)/);
       assert.match(slurm.out, /slurm: every stage complete/);
-      const local = await reproduce(join(tmp, "local"), ["--profile", "smoke", "--backend", "cpu"]);
+      const local = await reproduce(join(tmp, "local"), [
+        "--profile",
+        "smoke",
+        "--backend",
+        "wasm",
+      ]);
       assertEquals(local.code, 0, local.out + local.err);
       const a = await results(join(tmp, "slurm")), b = await results(join(tmp, "local"));
       assertEquals(Object.keys(a).sort(), Object.keys(b).sort());
@@ -148,7 +153,7 @@ Deno.test({
         "--profile",
         "smoke",
         "--backend",
-        "cpu",
+        "wasm",
         "--wait",
       ]);
       assertEquals(again.code, 0, again.err);

@@ -24,9 +24,9 @@ const ARGS = [
   "cpu",
 ];
 
-function command(results: string) {
+function command(results: string, extra: string[] = []) {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", stageTask, ...ARGS],
+    args: ["run", "-A", stageTask, ...ARGS, ...extra],
     env: { FG_RESULTS_DIR: results, NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
@@ -94,6 +94,22 @@ Deno.test("lr-search killed with SIGKILL mid-run: the rerun adopts the finished 
     const a = await outputs(killed), b = await outputs(clean);
     assertEquals(Object.keys(a).length, 3 + 48);
     assertEquals(a, b);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("lr-search with --workers 2 writes the same tables, trace and curves as one worker", async () => {
+  const root = await Deno.makeTempDir({ prefix: "lrs-workers-" });
+  try {
+    const one = join(root, "one"), two = join(root, "two");
+    const a = await command(one).output();
+    assertEquals(a.code, 0, new TextDecoder().decode(a.stderr));
+    const b = await command(two, ["--workers", "2"]).output();
+    const log = new TextDecoder().decode(b.stderr);
+    assertEquals(b.code, 0, log);
+    assert.doesNotMatch(log, /discarding unit/);
+    assertEquals(await outputs(two), await outputs(one));
   } finally {
     await Deno.remove(root, { recursive: true });
   }
