@@ -397,7 +397,7 @@ async function resolveStage(
     // the stage lock below covers only the finalize step
     const isDone = async () => !force && await exists(join(dir, MANIFEST_FILE));
     try {
-      await computeUnitsPhase(ex, stage, params, key, inputs, isDone);
+      await computeUnitsPhase(ex, stage, params, key, inputs, isDone, freshSince);
     } catch (e) {
       const partial = `${dir}.partial`;
       if (await holdsFiles(unitsDir)) {
@@ -479,6 +479,7 @@ async function computeUnitsPhase(
   key: string,
   inputs: Record<string, UpstreamOutput>,
   isDone: () => Promise<boolean>,
+  freshSince: number,
 ): Promise<void> {
   const dir = resultDir(ex.resultsDir, stage.name, key);
   const bars: Progress[] = [];
@@ -501,7 +502,14 @@ async function computeUnitsPhase(
     await runUnits(
       stage.units!,
       stageContext(ex, stage.name, params, `${dir}.partial`, inputs, bars),
-      { key, unitsDir: `${dir}.units`, stageName: stage.name, select: () => true, isDone },
+      {
+        key,
+        unitsDir: `${dir}.units`,
+        stageName: stage.name,
+        select: () => true,
+        isDone,
+        freshSince,
+      },
     );
   } catch (e) {
     await Promise.allSettled(helpers);

@@ -482,8 +482,10 @@ export async function runUnits<P, U extends UnitSpec, S>(
   } finally {
     bar.stop();
   }
-  if (adopted.length > 0) {
-    ctx.log(`resumed: ${adopted.length} of ${list.length} unit(s) adopted (records verified)`);
+  // units this run's own processes (workers, an earlier phase) committed are not "resumed"
+  const reusedIds = adopted.filter((id) => records.get(id)?.reused);
+  if (reusedIds.length > 0) {
+    ctx.log(`resumed: ${reusedIds.length} of ${list.length} unit(s) adopted (records verified)`);
   }
   if (opts.select || stopped) return { summary: undefined, computed, adopted, stopped };
   const missing = list.filter((u) => !records.has(u.id)).map((u) => u.id);
