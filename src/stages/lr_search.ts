@@ -31,7 +31,7 @@ import { listOf, numberIn, oneOf, positiveInt, UsageError } from "../cli/args.ts
 import { getFunction, PAPER_FUNCTIONS } from "../functions/registry.ts";
 import type { Profile, Stage } from "../pipeline/stage.ts";
 import { type StageUnits, unitRun } from "../pipeline/units.ts";
-import { loadTrainingData } from "./train.ts";
+import { loadTrainingData, PAPER_APPROACHES } from "./train.ts";
 import { withComputeBackend } from "./functions.ts";
 import {
   type CustomGrid,
@@ -69,16 +69,7 @@ export interface LrSearchParams {
   margin: number;
 }
 
-const PAPER_FC_APPROACHES: FcApproach[] = [
-  { approach: "bp", k: null },
-  { approach: "fg", k: 1 },
-  { approach: "fg", k: 2 },
-  { approach: "fg", k: 4 },
-  { approach: "fg", k: 16 },
-  { approach: "frog", k: 2 },
-  { approach: "frog", k: 4 },
-  { approach: "frog", k: 16 },
-];
+const PAPER_FC_APPROACHES: FcApproach[] = [...PAPER_APPROACHES];
 const pow2 = (m: number) => Array.from({ length: m }, (_, i) => 2 ** i);
 const FC_BATCHES = { batchSize: 64, evalBatchSize: 1024 };
 

@@ -137,7 +137,8 @@ export interface TrainParams {
   lrs?: LrSource;
 }
 
-const PAPER_APPROACHES: ApproachK[] = [
+/** The paper's 8 training approaches (§4.4, §4.5): bp, fg-mean k = 1, 2, 4, 16, frog k = 2, 4, 16. */
+export const PAPER_APPROACHES: ApproachK[] = [
   { approach: "bp", k: null },
   { approach: "fg", k: 1 },
   { approach: "fg", k: 2 },
