@@ -558,8 +558,12 @@ async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
 
   const bars: Progress[] = [];
   const ctx = stageContext(ex, stage.name, params, partial, inputs, bars);
-  const startedAt = new Date();
-  const r0 = performance.now();
+  // a unit stage computed its units before this call (since freshSince): time the result from
+  // there, so the manifest's timings cover the units and not just the finalize step
+  const startedAt = new Date(
+    stage.units && job.freshSince !== undefined ? job.freshSince : Date.now(),
+  );
+  const r0 = performance.now() - (Date.now() - startedAt.getTime());
   let summary: Record<string, unknown>;
   try {
     const out = stage.units
