@@ -37,6 +37,20 @@ export interface DescentResult {
 }
 
 /**
+ * The descent's stopping rule, shared by the tfjs and typed-array loops: NaN
+ * (f and some x NaN), or `patience` steps in a row without f decreasing.
+ */
+function stopRule(patience: number) {
+  let withoutImprovement = 0;
+  return (current: number, last: number, xHasNaN: () => boolean): StopReason | undefined => {
+    if (Number.isNaN(current) && xHasNaN()) return "NaN values";
+    if (current >= last) withoutImprovement++;
+    else withoutImprovement = 0;
+    return patience > 0 && withoutImprovement >= patience ? "early stopping" : undefined;
+  };
+}
+
+/**
  * Runs gradient descent `x ← x − lr·grad` from `start` (spec §3.3).
  *
  * After every step: stop on a NaN coordinate; count steps whose f did not
@@ -90,7 +104,7 @@ export function gradientDescent(
     }
     let current = value.dataSync()[0];
     let last = NaN;
-    let withoutImprovement = 0;
+    const stop = stopRule(patience);
     y[0] = current;
     for (let step = 1; step <= maxSteps; step++) {
       const t0 = performance.now();
@@ -111,14 +125,9 @@ export function gradientDescent(
       dur[step] = (performance.now() - t0) / 1000;
       y[step] = current;
       steps = step;
-      if (Number.isNaN(current) && x.dataSync().some(Number.isNaN)) {
-        stopReason = "NaN values";
-        break;
-      }
-      if (current >= last) withoutImprovement++;
-      else withoutImprovement = 0;
-      if (patience > 0 && withoutImprovement >= patience) {
-        stopReason = "early stopping";
+      const why = stop(current, last, () => x.dataSync().some(Number.isNaN));
+      if (why) {
+        stopReason = why;
         break;
       }
     }
@@ -150,7 +159,7 @@ function fastDescent(oracle: FastGradientOracle, opts: DescentOptions): DescentR
   let steps = 0;
   let current = maxSteps > 0 ? oracle.valueAndGradient(x, g) : oracle.value(x);
   let last = NaN;
-  let withoutImprovement = 0;
+  const stop = stopRule(patience);
   y[0] = current;
   for (let step = 1; step <= maxSteps; step++) {
     const t0 = performance.now();
@@ -160,14 +169,9 @@ function fastDescent(oracle: FastGradientOracle, opts: DescentOptions): DescentR
     dur[step] = (performance.now() - t0) / 1000;
     y[step] = current;
     steps = step;
-    if (Number.isNaN(current) && x.some(Number.isNaN)) {
-      stopReason = "NaN values";
-      break;
-    }
-    if (current >= last) withoutImprovement++;
-    else withoutImprovement = 0;
-    if (patience > 0 && withoutImprovement >= patience) {
-      stopReason = "early stopping";
+    const why = stop(current, last, () => x.some(Number.isNaN));
+    if (why) {
+      stopReason = why;
       break;
     }
   }

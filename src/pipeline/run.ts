@@ -756,22 +756,11 @@ export async function runUnitsOnly(
     : (_u: unknown, i: number) => i % selection.shard.count === selection.shard.index;
   const bars: Progress[] = [];
   try {
-    const res = await runUnits(target.units, {
-      params,
-      outDir: `${dir}.partial`,
-      inputs: r.inputs,
-      backend: ex.backend,
-      rootDir: ex.rootDir,
-      log: (m) => {
-        clearBarLine();
-        ex.log(`[${name}] ${m}`);
-      },
-      progress: (label, total) => {
-        const p = createProgress(`[${name}] ${label}`, total, ex.progress);
-        bars.push(p);
-        return p;
-      },
-    }, { key: r.key, unitsDir, select: chosen, stageName: name });
+    const res = await runUnits(
+      target.units,
+      stageContext(ex, name, params, `${dir}.partial`, r.inputs, bars),
+      { key: r.key, unitsDir, select: chosen, stageName: name },
+    );
     const picked = list.filter((u, i) => chosen(u, i)).map((u) => u.id);
     return {
       key: r.key,
