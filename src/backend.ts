@@ -118,6 +118,49 @@ export class BackendUnavailableError extends Error {
   override name = "BackendUnavailableError";
 }
 
+const OTHER_BACKENDS = "use --backend auto, wasm, cpu or tensorflow";
+
+/**
+ * Checks that WebGPU can start here before the tfjs webgpu package is loaded
+ * (a dynamic import, so wasm and cpu users never evaluate it) and returns the
+ * adapter's facts for the manifest (`webgpu_adapter`: vendor, architecture,
+ * device and description as the runtime reports them).
+ */
+async function webgpuAdapter(): Promise<Record<string, string>> {
+  const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
+  if (!gpu) {
+    throw new BackendUnavailableError(
+      `Cannot start backend "webgpu": this runtime has no WebGPU (navigator.gpu); ${OTHER_BACKENDS}`,
+    );
+  }
+  let adapter: AdapterLike | null = null;
+  try {
+    adapter = await gpu.requestAdapter();
+  } catch (e) {
+    const why = String((e as Error)?.message ?? e).split("\n")[0];
+    throw new BackendUnavailableError(
+      `Cannot start backend "webgpu": requesting an adapter failed (${why}); ${OTHER_BACKENDS}`,
+    );
+  }
+  if (!adapter) {
+    throw new BackendUnavailableError(
+      `Cannot start backend "webgpu": no WebGPU adapter on this machine (install a GPU driver, or mesa-vulkan-drivers for a software one); ${OTHER_BACKENDS}`,
+    );
+  }
+  const info = adapter.info ?? {};
+  const facts = [info.vendor, info.architecture, info.device, info.description]
+    .map((v) => String(v ?? "").trim());
+  return { webgpu_adapter: facts.filter((v) => v !== "").join(" / ") || "unknown" };
+}
+
+/** The part of `navigator.gpu` used here (no WebGPU type library needed). */
+interface GpuLike {
+  requestAdapter(): Promise<AdapterLike | null>;
+}
+interface AdapterLike {
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+}
+
 async function start(name: string): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`Cannot start backend "${name}": tfjs refused it`);
@@ -138,6 +181,7 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
   if (active && active.requested === choice) return active;
   let notice: string | undefined;
   let name: string;
+  let adapterVersions: Record<string, string> = {};
   switch (choice) {
     case "cpu":
       await import("npm:@tensorflow/tfjs-backend-cpu@4.22.0");
@@ -148,9 +192,10 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
       name = "wasm";
       break;
     case "webgpu":
-      throw new BackendUnavailableError(
-        'Cannot start backend "webgpu": it is not installed in this project; use --backend auto, wasm, cpu or tensorflow',
-      );
+      adapterVersions = await webgpuAdapter();
+      await import("npm:@tensorflow/tfjs-backend-webgpu@4.22.0");
+      name = "webgpu";
+      break;
     case "tensorflow":
       if (!(await tryNative())) {
         throw new BackendUnavailableError(
@@ -181,6 +226,7 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
       tfjs: tf.version.tfjs,
       ...runtimeVersions(),
       ...(name === "tensorflow" ? nativeVersions() : {}),
+      ...adapterVersions,
     },
     notice,
   };

@@ -19,7 +19,17 @@ interface Case {
 
 const CASES: Case[] = [
   {
-    args: ["tasks/stage.ts", "train", "--profile", "smoke", "--backend", "webgpu"],
+    // A runtime without WebGPU (the preload removes navigator.gpu).
+    args: [
+      "--preload",
+      "tests/fixtures/no_webgpu_preload.ts",
+      "tasks/stage.ts",
+      "train",
+      "--profile",
+      "smoke",
+      "--backend",
+      "webgpu",
+    ],
     names: /--backend/,
   },
   { args: ["tasks/stage.ts", "data", "--profile", "smoke", "--mnist-dir="], names: /--mnist-dir/ },
