@@ -103,13 +103,17 @@ for (const backend of backends) {
       const model = s.make();
       const mode = createGradientMode(spec, 0);
       const opt = new Sgd({ lr: 1e-3 });
-      Deno.bench(`${s.name}, ${label} (${backend})`, { group: `${s.name} ${backend}` }, () => {
-        const r = mode.compute(model, x, y);
-        model.params = opt.step(model.params, r.grads);
-        tf.dispose([...r.grads, r.d ?? []]);
-        r.loss.dataSync();
-        r.loss.dispose();
-      });
+      Deno.bench(
+        `${s.name}, ${label} (${backend})`,
+        { group: `${s.name} ${backend}` },
+        async () => {
+          const r = await mode.compute(model, x, y);
+          model.params = opt.step(model.params, r.grads);
+          tf.dispose([...r.grads, r.d ?? []]);
+          await r.loss.data();
+          r.loss.dispose();
+        },
+      );
       globalThis.addEventListener("unload", () => {
         mode.close?.();
         disposeModel(model);

@@ -124,7 +124,7 @@ for (const [label, spec, options] of MODES) {
       ...runs(backend, spec.perturbation === "weight" && spec.approach !== "bp"),
       async fn() {
         const s = await use(backend);
-        const r = mode.compute(s.model, s.x, s.y);
+        const r = await mode.compute(s.model, s.x, s.y);
         s.model.params = opt.step(s.model.params, r.grads);
         await r.loss.data();
         tf.dispose([r.loss, ...r.grads, ...(r.d ? [r.d] : [])]);

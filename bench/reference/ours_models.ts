@@ -51,8 +51,8 @@ for (const [name, ds, B] of setups) {
     const times: number[] = [];
     for (let i = 0; i <= repeats; i++) {
       const t0 = performance.now();
-      const r = mode.compute(model, x, y);
-      r.loss.dataSync();
+      const r = await mode.compute(model, x, y);
+      await r.loss.data();
       model.params = opt.step(model.params, r.grads);
       tf.dispose([r.loss, ...r.grads, ...(r.d ? [r.d] : [])]);
       if (i > 0) times.push((performance.now() - t0) / 1000);

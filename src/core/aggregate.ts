@@ -33,6 +33,18 @@ export interface AggregateOptions {
   subset?: SubsetRule;
   /** Called after every Gram solve with the method and a condition estimate. */
   onGramSolve?: (info: GramSolveInfo) => void;
+  /**
+   * d's values (row-major [k, B], float64) if the caller has read them, e.g.
+   * with {@link readProjectionInputs} on a backend without synchronous reads
+   * (webgpu); frog's projection then reads nothing back but its refinement.
+   */
+  dValues?: Float64Array;
+  /**
+   * The Gram matrix V Vᵀ (k×k, row-major, float64) if the caller has it (e.g.
+   * formed while drawing the tangents, or read with {@link readProjectionInputs});
+   * frog then skips forming it.
+   */
+  gram?: Float64Array;
 }
 
 /** Whether `name` is a known aggregation. */
@@ -145,12 +157,17 @@ export function orthogonalProjection(
   const m = idx.length;
   const vs = m === k ? v : tf.gather(v, idx);
   const ds = m === k ? d : tf.gather(d, idx);
+  const given = m === k ? checkGiven(opts, k, B) : {};
   try {
-    const gram = tf.tidy(() => tf.matMul(vs, tf.transpose(vs)));
-    const solver = new GramSolver(Float64Array.from(gram.dataSync()), m);
-    gram.dispose();
+    let G = given.gram;
+    if (G === undefined) {
+      const gram = tf.tidy(() => tf.matMul(vs, tf.transpose(vs)));
+      G = Float64Array.from(gram.dataSync());
+      gram.dispose();
+    }
+    const solver = new GramSolver(G, m);
     opts.onGramSolve?.(solver.info);
-    const D = Float64Array.from(ds.dataSync());
+    const D = given.d ?? Float64Array.from(ds.dataSync());
     const x = solver.solve(D, B);
     if (solver.info.condition > REFINE_ABOVE_CONDITION) {
       refine(vs as tf.Tensor2D, D, solver, x, m, B);
@@ -233,6 +250,66 @@ export function aggregate(
   }
 }
 
+/** The caller's Gram matrix and d values ({@link AggregateOptions}), checked against k and B. */
+function checkGiven(
+  opts: AggregateOptions,
+  k: number,
+  B: number,
+): { gram?: Float64Array; d?: Float64Array } {
+  if (opts.gram !== undefined && opts.gram.length !== k * k) {
+    throw new RangeError(
+      `Cannot aggregate: gram must have ${k}×${k} values, got ${opts.gram.length}`,
+    );
+  }
+  if (opts.dValues !== undefined && opts.dValues.length !== k * B) {
+    throw new RangeError(
+      `Cannot aggregate: dValues must have ${k}×${B} values, got ${opts.dValues.length}`,
+    );
+  }
+  return { gram: opts.gram, d: opts.dValues };
+}
+
+/**
+ * Whether the running backend cannot read tensors back synchronously
+ * (`dataSync` fails on webgpu under Deno: tfjs reads through a canvas there),
+ * so that callers read what frog needs with {@link readProjectionInputs} first.
+ */
+export function needsAsyncReads(): boolean {
+  return tf.getBackend() === "webgpu";
+}
+
+/**
+ * Reads, asynchronously, the host values frog's projection of V [k, n] and
+ * d [k, B] needs (the Gram matrix V Vᵀ, formed on the device as
+ * {@link orthogonalProjection} forms it, and d), for {@link AggregateOptions}'
+ * `gram` and `dValues`. Only the refinement of an ill-conditioned Gram matrix
+ * (condition above {@link REFINE_ABOVE_CONDITION}) still reads synchronously.
+ *
+ * @example Same estimate as reading synchronously
+ * ```ts
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
+ * import { aggregate, readProjectionInputs } from "./aggregate.ts";
+ * const v = tf.tensor2d([[1, 0, 1], [0, 2, 0]]);
+ * const d = tf.tensor2d([[3], [4]]);
+ * const read = await readProjectionInputs(v, d);
+ * aggregate(v, d, "orthogonal_projection", read).print(); // as without `read`
+ * ```
+ */
+export async function readProjectionInputs(
+  v: tf.Tensor2D,
+  d: tf.Tensor2D,
+): Promise<{ gram: Float64Array; dValues: Float64Array }> {
+  const gram = tf.tidy(() => tf.matMul(v, tf.transpose(v)));
+  try {
+    return {
+      gram: Float64Array.from(await gram.data()),
+      dValues: Float64Array.from(await d.data()),
+    };
+  } finally {
+    gram.dispose();
+  }
+}
+
 /** Whether the Gram products should use an explicit transpose (wasm's transposed matMul is slow). */
 function explicitTranspose(): boolean {
   return tf.getBackend() === "wasm";
@@ -293,13 +370,7 @@ function blockGram(blocks: readonly tf.Tensor2D[]): Float64Array {
 }
 
 /** Options of {@link aggregateBlocks}. */
-export interface BlockAggregateOptions extends AggregateOptions {
-  /**
-   * The Gram matrix Σ_p V_p V_pᵀ (k×k, row-major, float64) if the caller has
-   * it (e.g. formed while drawing the tangents); frog then skips forming it.
-   */
-  gram?: Float64Array;
-}
+export interface BlockAggregateOptions extends AggregateOptions {}
 
 /**
  * {@link aggregate} for tangents given as column blocks V = [V_1 | V_2 | …]
@@ -363,14 +434,10 @@ export function aggregateBlocks(
     r.dispose();
     return parts;
   }
-  if (opts.gram !== undefined && opts.gram.length !== k * k) {
-    throw new RangeError(
-      `Cannot aggregate: gram must have ${k}×${k} values, got ${opts.gram.length}`,
-    );
-  }
-  const solver = new GramSolver(opts.gram ?? blockGram(blocks), k);
+  const given = checkGiven(opts, k, B);
+  const solver = new GramSolver(given.gram ?? blockGram(blocks), k);
   opts.onGramSolve?.(solver.info);
-  const D = Float64Array.from(d.dataSync());
+  const D = given.d ?? Float64Array.from(d.dataSync());
   const x = solver.solve(D, B);
   if (solver.info.condition > REFINE_ABOVE_CONDITION) refineBlocks(blocks, D, solver, x, k, B);
   return tf.tidy(() => {

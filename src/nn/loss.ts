@@ -45,10 +45,12 @@ export function crossEntropyLogitGradient(logits: tf.Tensor2D, labels: tf.Tensor
   );
 }
 
-/** Number of rows whose argmax equals the label. */
-export function correctCount(logits: tf.Tensor2D, labels: tf.Tensor1D): number {
+/** Number of rows whose argmax equals the label (read back asynchronously). */
+export async function correctCount(logits: tf.Tensor2D, labels: tf.Tensor1D): Promise<number> {
   const t = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), "int32")));
-  const n = t.dataSync()[0];
-  t.dispose();
-  return n;
+  try {
+    return (await t.data())[0];
+  } finally {
+    t.dispose();
+  }
 }

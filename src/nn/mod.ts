@@ -17,9 +17,9 @@
  * const opt = new Sgd({ lr: 0.04 });
  * const x = tf.randomNormal([8, 784]);
  * const y = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], "int32");
- * const r = mode.compute(model, x, y);
+ * const r = await mode.compute(model, x, y);
  * model.params = opt.step(model.params, r.grads);
- * console.log(r.loss.dataSync()[0]);
+ * console.log((await r.loss.data())[0]);
  * ```
  *
  * @module

@@ -71,11 +71,11 @@ export interface TrainResult {
  *
  * @returns NaN for both when the split is missing or empty
  */
-export function evaluate(
+export async function evaluate(
   model: Model,
   split: SplitSource | undefined,
   batchSize: number,
-): { loss: number; accuracy: number } {
+): Promise<{ loss: number; accuracy: number }> {
   if (!split || split.count === 0) return { loss: NaN, accuracy: NaN };
   let lossSum = 0;
   let correct = 0;
@@ -85,8 +85,8 @@ export function evaluate(
     const { x, y } = split.batch(idx);
     const logits = tf.tidy(() => forward(model, x, "none", model.params, { mode: "eval" }));
     const s = tf.tidy(() => tf.sum(perSampleCrossEntropy(logits, y)));
-    lossSum += s.dataSync()[0];
-    correct += correctCount(logits, y);
+    lossSum += (await s.data())[0];
+    correct += await correctCount(logits, y);
     tf.dispose([x, y, logits, s]);
   }
   return { loss: lossSum / split.count, accuracy: correct / split.count };
@@ -154,8 +154,8 @@ export async function trainModel(
         if (s.maxBatchesPerEpoch !== undefined) batches = Math.min(batches, s.maxBatchesPerEpoch);
         for (let b = 0; b < batches; b++) {
           const { x, y } = data.train.batch(perm.subarray(b * s.batchSize, (b + 1) * s.batchSize));
-          const r = mode.compute(model, x, y, timers);
-          const loss = r.loss.dataSync()[0];
+          const r = await mode.compute(model, x, y, timers);
+          const loss = (await r.loss.data())[0];
           batchLosses.push(loss);
           const tStep = performance.now();
           model.params = opt.step(model.params, r.grads);
@@ -166,9 +166,9 @@ export async function trainModel(
         trainSeconds = (performance.now() - t0) / 1000;
       }
       const tEval = performance.now();
-      const train = evaluate(model, evalSplits.train, s.evalBatchSize);
-      const val = evaluate(model, evalSplits.val, s.evalBatchSize);
-      const test = evaluate(model, evalSplits.test, s.evalBatchSize);
+      const train = await evaluate(model, evalSplits.train, s.evalBatchSize);
+      const val = await evaluate(model, evalSplits.val, s.evalBatchSize);
+      const test = await evaluate(model, evalSplits.test, s.evalBatchSize);
       const record: EpochRecord = {
         epoch,
         train_loss: train.loss,

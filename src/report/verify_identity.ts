@@ -25,12 +25,14 @@ import type { PendingCheck } from "./checks.ts";
 /** Relative tolerance: float32 round-off over sums of a few thousand terms. */
 export const IDENTITY_TOLERANCE = 1e-4;
 
-function relErr(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => {
-    const num = tf.norm(tf.sub(a, b)).dataSync()[0];
-    const den = tf.norm(b).dataSync()[0];
+async function relErr(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  const t = tf.tidy(() => tf.stack([tf.norm(tf.sub(a, b)), tf.norm(b)]));
+  try {
+    const [num, den] = await t.data();
     return den === 0 ? num : num / den;
-  });
+  } finally {
+    t.dispose();
+  }
 }
 
 /**
@@ -41,9 +43,9 @@ function relErr(a: tf.Tensor, b: tf.Tensor): number {
  * @returns One check per (perturbation, aggregation, k): the largest relative
  *   difference of the JVPs and of the weight updates.
  */
-export function identityChecks(
+export async function identityChecks(
   opts: { width?: number; batch?: number; ks?: number[]; seed?: number } = {},
-): PendingCheck[] {
+): Promise<PendingCheck[]> {
   const { width = 256, batch = 16, ks = [4, 16], seed = 0 } = opts;
   const out: PendingCheck[] = [];
   const model = createFc({ width, seed });
@@ -58,15 +60,15 @@ export function identityChecks(
           const n = perturbation === "node" ? activityCount(model) : parameterCount(model);
           const v = sampleNormalTangents(new Rng(seed, "verify", "identity-tangents", k), k, n);
           const sim = perturbation === "node"
-            ? simNodeGradients(model, x, y, v, aggregation)
+            ? await simNodeGradients(model, x, y, v, aggregation)
             : simWeightGradients(model, x, y, v, aggregation);
           const fw = perturbation === "node"
-            ? fwadNodeGradients(model, x, y, v, aggregation)
+            ? await fwadNodeGradients(model, x, y, v, aggregation)
             : fwadWeightGradients(model, x, y, v, aggregation);
-          const err = Math.max(
-            relErr(fw.d!, sim.d!),
-            ...sim.grads.map((g, i) => relErr(fw.grads[i], g)),
-          );
+          let err = await relErr(fw.d!, sim.d!);
+          for (let i = 0; i < sim.grads.length; i++) {
+            err = Math.max(err, await relErr(fw.grads[i], sim.grads[i]));
+          }
           tf.dispose([v, sim.loss, fw.loss, sim.d!, fw.d!, ...sim.grads, ...fw.grads]);
           out.push({
             section: "networks",

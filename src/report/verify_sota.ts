@@ -202,9 +202,9 @@ function smallVit(seed: number): Model {
  * ViT width 8, 3 layers, 8×8 inputs), batch `batch`, k = 4, frog and
  * fg-mean: each a deterministic check with {@link IDENTITY_TOLERANCE}.
  */
-export function sotaIdentityChecks(
+export async function sotaIdentityChecks(
   opts: { batch?: number; k?: number; seed?: number } = {},
-): PendingCheck[] {
+): Promise<PendingCheck[]> {
   const { batch = 6, k = 4, seed = 0 } = opts;
   const out: PendingCheck[] = [];
   const strict = (check: string, measured: number) =>
@@ -242,7 +242,7 @@ export function sotaIdentityChecks(
     for (const [agg, name] of aggs) {
       for (const what of ["node", "weight"] as const) {
         const v = tangents(vit, what, `vit-${what}`);
-        const m = measureIdentity(vit, v8.x, v8.y, v, what, agg);
+        const m = await measureIdentity(vit, v8.x, v8.y, v, what, agg);
         v.dispose();
         strict(
           `simulated = true forward mode (vit reduced, ${what} perturbation, ${name}, k=${k}): JVPs and updates, relative difference`,
@@ -250,12 +250,12 @@ export function sotaIdentityChecks(
         );
       }
       const vn = tangents(resnet, "node", "resnet-node");
-      const ev = measureIdentity(resnet, v16.x, v16.y, vn, "node", agg, { mode: "eval" });
+      const ev = await measureIdentity(resnet, v16.x, v16.y, vn, "node", agg, { mode: "eval" });
       strict(
         `simulated = true forward mode (resnet18 reduced, eval-mode BatchNorm, node perturbation, ${name}, k=${k}): JVPs and updates`,
         Math.max(ev.jvp, ev.update),
       );
-      const tr = measureIdentity(resnet, v16.x, v16.y, vn, "node", agg);
+      const tr = await measureIdentity(resnet, v16.x, v16.y, vn, "node", agg);
       vn.dispose();
       strict(
         `simulated = true forward mode (resnet18 reduced, train-mode BatchNorm, node perturbation, ${name}, k=${k}): batch-summed JVPs`,
@@ -275,7 +275,7 @@ export function sotaIdentityChecks(
         });
       }
       const vw = tangents(resnet, "weight", "resnet-weight");
-      const w = measureIdentity(resnet, v16.x, v16.y, vw, "weight", agg);
+      const w = await measureIdentity(resnet, v16.x, v16.y, vw, "weight", agg);
       vw.dispose();
       strict(
         `simulated = true forward mode (resnet18 reduced, train-mode BatchNorm, weight perturbation, ${name}, k=${k}): JVPs and updates`,

@@ -70,11 +70,11 @@ export async function collectChecks(
     const fc = runs.filter((r) => !isSotaRun(r)), sota = runs.filter(isSotaRun);
     if (fc.length > 0) {
       checks.push(...networkChecks(fc, profile, evalSize));
-      checks.push(...identityChecks(identity));
+      checks.push(...(await identityChecks(identity)));
     }
     if (sota.length > 0) {
       checks.push(...sotaChecks(sota, profile, evalSize));
-      checks.push(...sotaIdentityChecks());
+      checks.push(...(await sotaIdentityChecks()));
     }
   } else notRun.push("networks");
   if (inputs["lr-search"]) {

@@ -41,10 +41,10 @@ Deno.test("spreadSplit() takes n evenly spaced samples: every class of a class-o
   assertThrows(() => s.batch([10]), RangeError, "sample 10");
 });
 
-Deno.test("evaluate() on a spread subset sees every class (the trainer's eval limit)", () => {
+Deno.test("evaluate() on a spread subset sees every class (the trainer's eval limit)", async () => {
   const model = createFc({ width: 4, inputSize: 2, numClasses: 10, seed: 0 });
   const seen: number[] = [];
-  evaluate(model, spreadSplit(ordered(1000, seen), 20), 7);
+  await evaluate(model, spreadSplit(ordered(1000, seen), 20), 7);
   assertEquals(new Set(seen.map((i) => Math.floor(i / 10) % 100)).size > 1, true);
   assertEquals(
     new Set(seen.map((i) => Math.floor(i / 100))).size,

@@ -82,10 +82,10 @@ Deno.test("trainModel() honours maxBatchesPerEpoch and evalLimit", async () => {
   assertEquals(r.steps, 4);
   const data = syntheticData();
   const model = createFc({ width: 8, inputSize: 6, numClasses: 3, seed: 0 });
-  const full = evaluate(model, data.test, 7);
-  const again = evaluate(model, data.test, 32);
+  const full = await evaluate(model, data.test, 7);
+  const again = await evaluate(model, data.test, 32);
   assert(Math.abs(full.loss - again.loss) < 1e-6, "batching does not change the mean loss");
-  assertEquals(evaluate(model, undefined, 7), { loss: NaN, accuracy: NaN });
+  assertEquals(await evaluate(model, undefined, 7), { loss: NaN, accuracy: NaN });
   disposeModel(model);
 });
 

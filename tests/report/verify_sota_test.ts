@@ -74,8 +74,8 @@ Deno.test("sotaChecks: bp learns above chance (quick, paper), frog's loss decrea
   assert(failed.some((c) => c.includes("ln 10")));
 });
 
-Deno.test("sotaIdentityChecks: the identities hold where they should, per-sample BN JVPs differ", () => {
-  const results = decideChecks(sotaIdentityChecks()).results;
+Deno.test("sotaIdentityChecks: the identities hold where they should, per-sample BN JVPs differ", async () => {
+  const results = decideChecks(await sotaIdentityChecks()).results;
   assertEquals(results.length, 11);
   assert(results.every((r) => r.pass), JSON.stringify(results.filter((r) => !r.pass)));
   const differ = results.find((r) => r.check.includes("couples the batch"))!;

@@ -34,6 +34,7 @@ import {
   type Model,
 } from "../model.ts";
 import { forwardGradient } from "../../core/forward_gradient.ts";
+import { needsAsyncReads, readProjectionInputs } from "../../core/aggregate.ts";
 import type { NetworkAggregation } from "./types.ts";
 import { blockLocalGradients, splitActivityGradient } from "./sim_node.ts";
 import type { GradientResult, StepOptions, TimingSink } from "./types.ts";
@@ -152,7 +153,7 @@ function nodeForwardPass(
  * @param options BatchNorm mode (default train), buffer updates, kChunk
  * @returns loss, weight-gradient estimates and the per-sample JVPs d [k, B]
  */
-export function fwadNodeGradients(
+export async function fwadNodeGradients(
   model: Model,
   x: tf.Tensor,
   labels: tf.Tensor1D,
@@ -160,14 +161,18 @@ export function fwadNodeGradients(
   aggregation: NetworkAggregation,
   timers?: TimingSink,
   options: StepOptions = {},
-): GradientResult & { d: tf.Tensor2D } {
+): Promise<GradientResult & { d: tf.Tensor2D }> {
   const t0 = performance.now();
   const { loss, d, inputs } = nodeForwardJvps(model, x, labels, tangents, options);
   const t1 = performance.now();
   timers?.add("forward_and_jvps", (t1 - t0) / 1000);
   try {
+    // Backends without synchronous reads (webgpu) read frog's Gram matrix and d first.
+    const read = aggregation === "orthogonal_projection" && needsAsyncReads()
+      ? await readProjectionInputs(tangents, d)
+      : undefined;
     const grads = tf.tidy(() => {
-      const fg = forwardGradient(tangents, d, aggregation); // [N, B]
+      const fg = forwardGradient(tangents, d, aggregation, read); // [N, B]
       return blockLocalGradients(
         model,
         inputs,

@@ -29,12 +29,14 @@ export interface IdentityMeasure {
   batchSumJvp: number;
 }
 
-function relErr(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => {
-    const num = tf.norm(tf.sub(a, b)).dataSync()[0];
-    const den = tf.norm(b).dataSync()[0];
+async function relErr(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  const t = tf.tidy(() => tf.stack([tf.norm(tf.sub(a, b)), tf.norm(b)]));
+  try {
+    const [num, den] = await t.data();
     return den === 0 ? num : num / den;
-  });
+  } finally {
+    t.dispose();
+  }
 }
 
 /**
@@ -51,11 +53,11 @@ function relErr(a: tf.Tensor, b: tf.Tensor): number {
  * import { measureIdentity } from "./identity.ts";
  * const m = createFc({ width: 8, inputSize: 4, numClasses: 3, seed: 0 });
  * const v = tf.randomNormal([2, 8 + 8 + 3]) as tf.Tensor2D;
- * const r = measureIdentity(m, tf.ones([5, 4]), tf.tensor1d([0, 1, 2, 0, 1], "int32"), v, "node", "mean");
+ * const r = await measureIdentity(m, tf.ones([5, 4]), tf.tensor1d([0, 1, 2, 0, 1], "int32"), v, "node", "mean");
  * console.assert(r.jvp < 1e-4);
  * ```
  */
-export function measureIdentity(
+export async function measureIdentity(
   model: Model,
   x: tf.Tensor,
   labels: tf.Tensor1D,
@@ -63,20 +65,26 @@ export function measureIdentity(
   perturbation: "node" | "weight",
   aggregation: NetworkAggregation,
   options: StepOptions = {},
-): IdentityMeasure {
+): Promise<IdentityMeasure> {
   const opts: StepOptions = { ...options, updateBuffers: false };
   const sim = perturbation === "node"
-    ? simNodeGradients(model, x, labels, tangents, aggregation, undefined, opts)
+    ? await simNodeGradients(model, x, labels, tangents, aggregation, undefined, opts)
     : simWeightGradients(model, x, labels, tangents, aggregation, undefined, opts);
   const fw = perturbation === "node"
-    ? fwadNodeGradients(model, x, labels, tangents, aggregation, undefined, opts)
+    ? await fwadNodeGradients(model, x, labels, tangents, aggregation, undefined, opts)
     : fwadWeightGradients(model, x, labels, tangents, aggregation, undefined, undefined, opts);
   try {
-    const jvp = relErr(fw.d!, sim.d!);
-    const update = Math.max(...sim.grads.map((g, i) => relErr(fw.grads[i], g)));
-    const batchSumJvp = perturbation === "node"
-      ? tf.tidy(() => relErr(tf.sum(fw.d!, 1), tf.sum(sim.d!, 1)))
-      : jvp;
+    const jvp = await relErr(fw.d!, sim.d!);
+    let update = -Infinity;
+    for (let i = 0; i < sim.grads.length; i++) {
+      update = Math.max(update, await relErr(fw.grads[i], sim.grads[i]));
+    }
+    let batchSumJvp = jvp;
+    if (perturbation === "node") {
+      const [a, b] = [tf.sum(fw.d!, 1), tf.sum(sim.d!, 1)];
+      batchSumJvp = await relErr(a, b);
+      tf.dispose([a, b]);
+    }
     return { jvp, update, batchSumJvp };
   } finally {
     tf.dispose([sim.loss, fw.loss, sim.d!, fw.d!, ...sim.grads, ...fw.grads]);

@@ -102,8 +102,18 @@ export interface GradientMode {
   readonly spec: GradientSpec;
   /** The generator of the tangents (absent for bp, which draws none). */
   readonly tangentSource?: TangentSource;
-  /** One gradient computation on a batch (tensors belong to the caller). */
-  compute(model: Model, x: tf.Tensor, labels: tf.Tensor1D, timers?: TimingSink): GradientResult;
+  /**
+   * One gradient computation on a batch (tensors belong to the caller).
+   * Asynchronous: on backends without synchronous reads (webgpu) frog reads
+   * its Gram matrix back with `await`; on the others it resolves with the
+   * same values a synchronous computation gave.
+   */
+  compute(
+    model: Model,
+    x: tf.Tensor,
+    labels: tf.Tensor1D,
+    timers?: TimingSink,
+  ): Promise<GradientResult>;
   /**
    * Releases the mode's resources now (the tangent prefetch worker of weight
    * perturbation and its buffers); otherwise they go when the mode is
@@ -268,7 +278,7 @@ class WeightTangentSource {
  * import { createGradientMode } from "./mode.ts";
  * const model = createFc({ width: 8, inputSize: 4, numClasses: 3, seed: 0 });
  * const mode = createGradientMode({ approach: "frog", k: 4, mode: "sim", perturbation: "node" }, 0);
- * const r = mode.compute(model, tf.ones([2, 4]), tf.tensor1d([0, 1], "int32"));
+ * const r = await mode.compute(model, tf.ones([2, 4]), tf.tensor1d([0, 1], "int32"));
  * console.assert(r.grads.length === 6);
  * ```
  */
@@ -289,7 +299,8 @@ export function createGradientMode(
   if (spec.approach === "bp") {
     return {
       spec,
-      compute: (model, x, y, timers) => bpGradients(model, x, y, timers, backprop),
+      compute: (model, x, y, timers) =>
+        Promise.resolve().then(() => bpGradients(model, x, y, timers, backprop)),
     };
   }
   if (options.kChunk !== undefined && (!Number.isInteger(options.kChunk) || options.kChunk < 1)) {
@@ -340,7 +351,7 @@ export function createGradientMode(
   return {
     spec,
     tangentSource: onDevice ? STATELESS_NORMAL_SOURCE : JS_TANGENT_SOURCE,
-    compute(model, x, y, timers) {
+    async compute(model, x, y, timers) {
       if (spec.perturbation === "weight") {
         const t0 = performance.now();
         const wt = weightDraws.draw(model.params);
@@ -359,7 +370,7 @@ export function createGradientMode(
       const v = tf.tensor2d(fillNormal(rng, new Float32Array(spec.k * n)), [spec.k, n]);
       timers?.add("create_tangents", (performance.now() - t0) / 1000);
       try {
-        return (spec.mode === "sim" ? simNodeGradients : fwadNodeGradients)(
+        return await (spec.mode === "sim" ? simNodeGradients : fwadNodeGradients)(
           model,
           x,
           y,

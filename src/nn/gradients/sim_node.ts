@@ -18,6 +18,7 @@ import {
   type ModelMode,
 } from "../model.ts";
 import { forwardGradient } from "../../core/forward_gradient.ts";
+import { needsAsyncReads, readProjectionInputs } from "../../core/aggregate.ts";
 import type { NetworkAggregation } from "./types.ts";
 import type { GradientResult, StepOptions, TimingSink } from "./types.ts";
 import { batchRanges, batchSlice } from "./batch_chunks.ts";
@@ -97,11 +98,11 @@ export function splitActivityGradient(model: Model, fg: tf.Tensor): tf.Tensor[] 
  * import { simNodeGradients } from "./sim_node.ts";
  * const model = createFc({ width: 8, inputSize: 4, numClasses: 3, seed: 0 });
  * const v = tf.randomNormal([2, 8 + 8 + 3]) as tf.Tensor2D;
- * const r = simNodeGradients(model, tf.ones([5, 4]), tf.tensor1d([0, 1, 2, 0, 1], "int32"), v, "mean");
+ * const r = await simNodeGradients(model, tf.ones([5, 4]), tf.tensor1d([0, 1, 2, 0, 1], "int32"), v, "mean");
  * console.assert(r.d!.shape.join() === "2,5");
  * ```
  */
-export function simNodeGradients(
+export async function simNodeGradients(
   model: Model,
   x: tf.Tensor,
   labels: tf.Tensor1D,
@@ -109,7 +110,7 @@ export function simNodeGradients(
   aggregation: NetworkAggregation,
   timers?: TimingSink,
   options: StepOptions = {},
-): GradientResult & { d: tf.Tensor2D } {
+): Promise<GradientResult & { d: tf.Tensor2D }> {
   const mode = options.mode ?? "train";
   const commit = options.updateBuffers ?? true;
   const updates = new BufferUpdates();
@@ -119,7 +120,8 @@ export function simNodeGradients(
   // caller's x or a slice of it), kept until the block-local backward.
   const saved: tf.Tensor[][] = [];
   try {
-    return tf.tidy(() => {
+    const t1Box = { t1: 0 };
+    const { loss, d } = tf.tidy(() => {
       let tForward = 0, tBackward = 0;
       const losses: tf.Tensor[] = [];
       const actRows: tf.Tensor[] = [];
@@ -153,31 +155,45 @@ export function simNodeGradients(
       }
       timers?.add("forward", tForward / 1000);
       timers?.add("backward", tBackward / 1000);
-      const t1 = performance.now();
+      t1Box.t1 = performance.now();
       if (commit) commitBufferUpdates(model, updates);
       // Per-sample JVPs: d[j, b] = Σ_i V_i · ∂L/∂a_i(b), the batch mean's 1/B included.
       const a = actRows.length === 1 ? actRows[0] : tf.concat(actRows, 0); // [B, N]
       const d = tf.matMul(tangents, tf.transpose(a)) as tf.Tensor2D; // [k, B]
-      const fg = forwardGradient(tangents, d, aggregation); // [N, B]
-      const second = commit && options.doubleBufferUpdate ? updates : undefined;
-      let grads: tf.Tensor[] | undefined;
-      ranges.forEach(([s, e], c) => {
-        const fgPart = ranges.length === 1 ? fg : tf.slice(fg, [0, s], [-1, e - s]);
-        const g = blockLocalGradients(
-          model,
-          saved[c],
-          splitActivityGradient(model, fgPart),
-          false,
-          mode,
-          second,
-        );
-        grads = grads === undefined ? g : grads.map((t, i) => (t ? tf.add(t, g[i]) : t));
-      });
-      if (second) commitBufferUpdates(model, second);
-      timers?.add("compute_forward_gradients", (performance.now() - t1) / 1000);
       const loss = losses.length === 1 ? losses[0] : tf.addN(losses);
-      return { loss: loss as tf.Scalar, grads: grads as tf.Tensor[], d };
+      return { loss: loss as tf.Scalar, d };
     });
+    const t1 = t1Box.t1;
+    try {
+      // Backends without synchronous reads (webgpu) read frog's Gram matrix and d first.
+      const read = aggregation === "orthogonal_projection" && needsAsyncReads()
+        ? await readProjectionInputs(tangents, d)
+        : undefined;
+      const grads = tf.tidy(() => {
+        const fg = forwardGradient(tangents, d, aggregation, read); // [N, B]
+        const second = commit && options.doubleBufferUpdate ? updates : undefined;
+        let grads: tf.Tensor[] | undefined;
+        ranges.forEach(([s, e], c) => {
+          const fgPart = ranges.length === 1 ? fg : tf.slice(fg, [0, s], [-1, e - s]);
+          const g = blockLocalGradients(
+            model,
+            saved[c],
+            splitActivityGradient(model, fgPart),
+            false,
+            mode,
+            second,
+          );
+          grads = grads === undefined ? g : grads.map((t, i) => (t ? tf.add(t, g[i]) : t));
+        });
+        if (second) commitBufferUpdates(model, second);
+        return grads as tf.Tensor[];
+      });
+      timers?.add("compute_forward_gradients", (performance.now() - t1) / 1000);
+      return { loss, grads, d };
+    } catch (e) {
+      tf.dispose([loss, d]);
+      throw e;
+    }
   } finally {
     updates.dispose();
     for (const acts of saved) {

@@ -139,23 +139,24 @@ if (!installed) {
     });
   }
 
-  Deno.test("device tangents: sim and fwad modes with one seed see the same tangents step by step", () => {
+  Deno.test("device tangents: sim and fwad modes with one seed see the same tangents step by step", async () => {
     const before = tf.memory().numTensors;
-    const runs = (["sim", "fwad"] as const).map((mode) => {
+    const runs: Float32Array[][] = [];
+    for (const mode of ["sim", "fwad"] as const) {
       const m = createGradientMode(weightSpec(mode), 9, { tangents: "device" });
       assertEquals(m.tangentSource, "tf-stateless-philox");
       const model = createFc({ width: 8, inputSize: 6, numClasses: 3, seed: 1 });
       const ds: Float32Array[] = [];
       for (let s = 0; s < 3; s++) {
         const { x, y } = randomBatch(s, 5, 6, 3);
-        const r = m.compute(model, x, y);
+        const r = await m.compute(model, x, y);
         ds.push(r.d!.dataSync() as Float32Array);
         tf.dispose([x, y, r.loss, r.d!, ...r.grads]);
       }
       m.close?.();
       disposeModel(model);
-      return ds;
-    });
+      runs.push(ds);
+    }
     runs[0].forEach((d, s) => {
       const err = Math.max(...Array.from(d, (v, i) => Math.abs(v - runs[1][s][i])));
       const scale = Math.max(...Array.from(d, Math.abs));
@@ -165,13 +166,13 @@ if (!installed) {
     assertEquals(tf.memory().numTensors, before, "no tensor leaks");
   });
 
-  Deno.test("device tangents: a mode's step s uses drawWeightTangentsOnDevice(seed + 1, s)", () => {
+  Deno.test("device tangents: a mode's step s uses drawWeightTangentsOnDevice(seed + 1, s)", async () => {
     const model = createFc({ width: 8, inputSize: 6, numClasses: 3, seed: 1 });
     const m = createGradientMode(weightSpec("sim"), 9, { tangents: "device" });
     const { x, y } = randomBatch(0, 5, 6, 3);
     const drawn: Float32Array[] = [];
     for (let s = 0; s < 2; s++) {
-      const r = m.compute(model, x, y);
+      const r = await m.compute(model, x, y);
       drawn.push(r.d!.dataSync() as Float32Array);
       tf.dispose([r.loss, r.d!, ...r.grads]);
     }

@@ -22,17 +22,17 @@ for (const perturbation of ["node", "weight"] as const) {
     for (const k of [1, 4, 16]) {
       Deno.test(
         `sim and fwad ${perturbation} perturbation give the same JVPs and update (${aggregation}, k = ${k})`,
-        () => {
+        async () => {
           const before = tf.memory().numTensors;
           const model = createFc({ width: 24, inputSize: 12, numClasses: 5, seed: 3 });
           const { x, y } = randomBatch(1, 7, 12, 5);
           const n = perturbation === "node" ? activityCount(model) : parameterCount(model);
           const v = sampleNormalTangents(new Rng(4, "tangents"), k, n);
           const sim = perturbation === "node"
-            ? simNodeGradients(model, x, y, v, aggregation)
+            ? await simNodeGradients(model, x, y, v, aggregation)
             : simWeightGradients(model, x, y, v, aggregation);
           const fw = perturbation === "node"
-            ? fwadNodeGradients(model, x, y, v, aggregation)
+            ? await fwadNodeGradients(model, x, y, v, aggregation)
             : fwadWeightGradients(model, x, y, v, aggregation);
           assertEquals(fw.d!.shape, perturbation === "node" ? [k, 7] : [k]);
           assertEquals(fw.d!.shape, sim.d!.shape);

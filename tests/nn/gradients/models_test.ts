@@ -83,13 +83,13 @@ const models: [string, () => Model, number, StepOptions][] = [
 for (const [name, make, size, opts] of models) {
   for (const aggregation of ["mean", "orthogonal_projection"] as const) {
     for (const k of [1, 4]) {
-      Deno.test(`${name}: simulated ≡ true forward node perturbation (${aggregation}, k = ${k})`, () => {
+      Deno.test(`${name}: simulated ≡ true forward node perturbation (${aggregation}, k = ${k})`, async () => {
         const before = tf.memory().numTensors;
         const model = make();
         const { x, y } = batch(3, size);
         const v = sampleNormalTangents(new Rng(5, "tangents"), k, activityCount(model));
-        const sim = simNodeGradients(model, x, y, v, aggregation, undefined, opts);
-        const fw = fwadNodeGradients(model, x, y, v, aggregation, undefined, opts);
+        const sim = await simNodeGradients(model, x, y, v, aggregation, undefined, opts);
+        const fw = await fwadNodeGradients(model, x, y, v, aggregation, undefined, opts);
         assertEquals(fw.d.shape, [k, 3]);
         assertSameUpdate(sim, fw, 1e-4, name);
         free(sim, fw);
@@ -126,13 +126,13 @@ for (
   }
 }
 
-Deno.test("resnet18 with train-mode BN: per-sample node JVPs differ, their batch sums agree", () => {
+Deno.test("resnet18 with train-mode BN: per-sample node JVPs differ, their batch sums agree", async () => {
   const model = resnet();
   const { x, y } = batch(4, 16);
   const k = 4;
   const v = sampleNormalTangents(new Rng(7, "tangents"), k, activityCount(model));
-  const sim = simNodeGradients(model, x, y, v, "mean");
-  const fw = fwadNodeGradients(model, x, y, v, "mean");
+  const sim = await simNodeGradients(model, x, y, v, "mean");
+  const fw = await fwadNodeGradients(model, x, y, v, "mean");
   const perSample = relErr(fw.d, sim.d);
   assert(perSample > 1e-2, `per-sample JVPs should differ under train-mode BN, got ${perSample}`);
   const sSim = tf.sum(sim.d, 1), sFw = tf.sum(fw.d, 1);
@@ -159,13 +159,15 @@ Deno.test("bp on both models: train-mode gradients, running statistics updated o
   }
 });
 
-Deno.test("simulated node mode: doubleBufferUpdate updates BN running statistics twice (momentum 0.19)", () => {
+Deno.test("simulated node mode: doubleBufferUpdate updates BN running statistics twice (momentum 0.19)", async () => {
   const means: Float32Array[] = [];
   for (const double of [false, true]) {
     const model = resnet();
     const { x, y } = batch(4, 16);
     const v = sampleNormalTangents(new Rng(8, "tangents"), 2, activityCount(model));
-    const r = simNodeGradients(model, x, y, v, "mean", undefined, { doubleBufferUpdate: double });
+    const r = await simNodeGradients(model, x, y, v, "mean", undefined, {
+      doubleBufferUpdate: double,
+    });
     means.push(model.buffers![0].dataSync().slice() as Float32Array);
     free(r);
     tf.dispose([x, y, v]);
@@ -178,7 +180,7 @@ Deno.test("simulated node mode: doubleBufferUpdate updates BN running statistics
   assert(means[0].some((m) => Math.abs(m) > 1e-3), "the running mean moved");
 });
 
-Deno.test("createGradientMode runs every mode on both models", () => {
+Deno.test("createGradientMode runs every mode on both models", async () => {
   for (const [make, size] of [[vit, 8], [resnet, 16]] as const) {
     for (const approach of ["bp", "fg", "frog"] as const) {
       for (const mode of ["sim", "fwad"] as const) {
@@ -190,7 +192,7 @@ Deno.test("createGradientMode runs every mode on both models", () => {
             prefetch: false,
             kChunk: 1,
           });
-          const r = gm.compute(model, x, y);
+          const r = await gm.compute(model, x, y);
           assertEquals(r.grads.length, model.params.length);
           assert(Number.isFinite(r.loss.dataSync()[0]));
           free(r);
@@ -220,7 +222,7 @@ Deno.test("weightJvpChunk: the paper's models and batch sizes within the 2 GiB b
   }
 });
 
-Deno.test("fwad node perturbation with kChunk gives the same JVPs, update and running statistics", () => {
+Deno.test("fwad node perturbation with kChunk gives the same JVPs, update and running statistics", async () => {
   for (const [make, size] of [[vit, 8], [resnet, 16]] as const) {
     const before = tf.memory().numTensors;
     const results: GradientResult[] = [];
@@ -230,7 +232,7 @@ Deno.test("fwad node perturbation with kChunk gives the same JVPs, update and ru
       const { x, y } = batch(3, size);
       const v = sampleNormalTangents(new Rng(11, "tangents"), 5, activityCount(model));
       results.push(
-        fwadNodeGradients(model, x, y, v, "orthogonal_projection", undefined, { kChunk }),
+        await fwadNodeGradients(model, x, y, v, "orthogonal_projection", undefined, { kChunk }),
       );
       if (model.buffers) stats.push(model.buffers[0].dataSync().slice() as Float32Array);
       tf.dispose([x, y, v]);
@@ -250,15 +252,15 @@ Deno.test("measureIdentity: strict where it holds, batch sums for train-mode BN;
   const { x, y } = batch(4, 16);
   const v = sampleNormalTangents(new Rng(12, "tangents"), 4, activityCount(model));
   const stats = model.buffers!.map((b) => b);
-  const train = measureIdentity(model, x, y, v, "node", "orthogonal_projection");
+  const train = await measureIdentity(model, x, y, v, "node", "orthogonal_projection");
   assert(train.jvp > 1e-2 && train.batchSumJvp < 1e-4, JSON.stringify(train));
-  const evalMode = measureIdentity(model, x, y, v, "node", "orthogonal_projection", {
+  const evalMode = await measureIdentity(model, x, y, v, "node", "orthogonal_projection", {
     mode: "eval",
   });
   assert(evalMode.jvp < 1e-4 && evalMode.update < 1e-4, JSON.stringify(evalMode));
   assert(model.buffers!.every((b, i) => b === stats[i]), "buffers not replaced");
   const w = sampleNormalTangents(new Rng(13, "tangents"), 3, parameterCount(model));
-  const weight = measureIdentity(model, x, y, w, "weight", "mean");
+  const weight = await measureIdentity(model, x, y, w, "weight", "mean");
   assert(weight.jvp < 1e-4 && weight.update < 1e-4, JSON.stringify(weight));
   tf.dispose([x, y, v, w]);
   disposeModel(model);
@@ -274,8 +276,10 @@ Deno.test("micro-batches: bp and simulated node on the ViT give the same result;
   assert(Math.abs(whole.loss.dataSync()[0] - split.loss.dataSync()[0]) < 1e-6, "bp loss");
   whole.grads.forEach((g, i) => assert(relErr(split.grads[i], g) < 1e-5, `bp grad ${i}`));
   const v = sampleNormalTangents(new Rng(14, "tangents"), 4, activityCount(model));
-  const a = simNodeGradients(model, x, y, v, "orthogonal_projection");
-  const b = simNodeGradients(model, x, y, v, "orthogonal_projection", undefined, { batchChunk: 2 });
+  const a = await simNodeGradients(model, x, y, v, "orthogonal_projection");
+  const b = await simNodeGradients(model, x, y, v, "orthogonal_projection", undefined, {
+    batchChunk: 2,
+  });
   assertSameUpdate(a, b, 1e-5, "sim node micro-batches");
   assert(Math.abs(a.loss.dataSync()[0] - b.loss.dataSync()[0]) < 1e-6, "sim node loss");
   free(whole, split, a, b);

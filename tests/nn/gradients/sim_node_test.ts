@@ -18,10 +18,10 @@ const setup = () => {
   return { model, x, y, n: activityCount(model) };
 };
 
-Deno.test("simNodeGradients() JVPs are per-sample directional derivatives of the batch loss", () => {
+Deno.test("simNodeGradients() JVPs are per-sample directional derivatives of the batch loss", async () => {
   const { model, x, y, n } = setup();
   const v = sampleNormalTangents(new Rng(1, "tangents"), 3, n);
-  const r = simNodeGradients(model, x, y, v, "mean");
+  const r = await simNodeGradients(model, x, y, v, "mean");
   // Perturb sample b's block outputs by h·v_j (added at every block output) and difference the loss.
   const sizes = model.blocks.map((b) => b.outputSize);
   const lossWith = (b: number, j: number, h: number) =>
@@ -46,7 +46,7 @@ Deno.test("simNodeGradients() JVPs are per-sample directional derivatives of the
   disposeModel(model);
 });
 
-Deno.test("fg-mean and frog with the same tangents differ only by the aggregation", () => {
+Deno.test("fg-mean and frog with the same tangents differ only by the aggregation", async () => {
   const { model, x, y, n } = setup();
   const k = 4;
   // Orthonormal tangent rows (scaled standard basis rows): V Vᵀ = I, so frog = Vᵀ d = k · mean.
@@ -54,35 +54,35 @@ Deno.test("fg-mean and frog with the same tangents differ only by the aggregatio
   const picked = [0, 13, 21, n - 1];
   picked.forEach((c, j) => rows[j * n + c] = 1);
   const v = tf.tensor2d(rows, [k, n]);
-  const mean = simNodeGradients(model, x, y, v, "mean");
-  const frog = simNodeGradients(model, x, y, v, "orthogonal_projection");
+  const mean = await simNodeGradients(model, x, y, v, "mean");
+  const frog = await simNodeGradients(model, x, y, v, "orthogonal_projection");
   assertEquals(Array.from(mean.d.dataSync()), Array.from(frog.d.dataSync()));
   frog.grads.forEach((g, i) => assert(relErr(g, tf.mul(mean.grads[i], k)) < 1e-6, `param ${i}`));
   disposeModel(model);
 });
 
-Deno.test("with k = 1, frog equals mean divided by ‖v‖²", () => {
+Deno.test("with k = 1, frog equals mean divided by ‖v‖²", async () => {
   const { model, x, y, n } = setup();
   const v = sampleNormalTangents(new Rng(2, "tangents"), 1, n);
   const norm2 = tf.sum(tf.square(v)).dataSync()[0];
-  const mean = simNodeGradients(model, x, y, v, "mean");
-  const frog = simNodeGradients(model, x, y, v, "orthogonal_projection");
+  const mean = await simNodeGradients(model, x, y, v, "mean");
+  const frog = await simNodeGradients(model, x, y, v, "orthogonal_projection");
   frog.grads.forEach((g, i) =>
     assert(relErr(g, tf.div(mean.grads[i], norm2)) < 1e-5, `param ${i}`)
   );
   disposeModel(model);
 });
 
-Deno.test("with k ≥ N spanning tangents, frog node gradients equal the bp gradients", () => {
+Deno.test("with k ≥ N spanning tangents, frog node gradients equal the bp gradients", async () => {
   const { model, x, y, n } = setup();
   const v = sampleNormalTangents(new Rng(3, "tangents"), n, n);
-  const frog = simNodeGradients(model, x, y, v, "orthogonal_projection");
+  const frog = await simNodeGradients(model, x, y, v, "orthogonal_projection");
   const bp = bpGradients(model, x, y);
   bp.grads.forEach((g, i) => assert(relErr(frog.grads[i], g) < 1e-3, `param ${i}`));
   disposeModel(model);
 });
 
-Deno.test("blockLocalGradients() fast dense path equals recompute-and-backprop", () => {
+Deno.test("blockLocalGradients() fast dense path equals recompute-and-backprop", async () => {
   const { model, x, y, n } = setup();
   const v = sampleNormalTangents(new Rng(9, "tangents"), 5, n);
   // Activities and a per-sample activity estimate from one sim step.
@@ -92,7 +92,7 @@ Deno.test("blockLocalGradients() fast dense path equals recompute-and-backprop",
     a = block.apply(a, blockParams(model, i), "none");
     acts.push(a);
   });
-  const r = simNodeGradients(model, x, y, v, "orthogonal_projection");
+  const r = await simNodeGradients(model, x, y, v, "orthogonal_projection");
   const fgBlocks = model.blocks.map((b) => tf.randomNormal([8, b.outputSize], 0, 1, "float32", 3));
   const fast = blockLocalGradients(model, acts, fgBlocks);
   const slow = blockLocalGradients(model, acts, fgBlocks, true);
