@@ -21,6 +21,7 @@ import type { Profile, Stage, StageFlags } from "../pipeline/stage.ts";
 import { type StageUnits, unitRun, type UnitSpec } from "../pipeline/units.ts";
 export type { SummaryRow } from "./approx/table.ts";
 import { approxConfigs } from "./approx/configs.ts";
+import { withComputeBackend } from "./functions.ts";
 import { batchSize, computeMetrics, groupWork } from "./approx/compute.ts";
 import { RAW_HEADER, rawRowsCsv, summarize, summaryCsv, type SummaryRow } from "./approx/table.ts";
 import { stringify } from "npm:csv-stringify@6.9.0/sync";
@@ -397,6 +398,15 @@ export interface ApproxUnit extends UnitSpec {
 }
 
 /** The approx stage's units: one per (output folder, n), weighted by their work. */
+/**
+ * Backends on which approx computes instead of the pipeline's backend. Its
+ * batched products (src/core/batched.ts) take and return host arrays
+ * synchronously, which webgpu cannot do under Deno (tfjs's synchronous read
+ * goes through a canvas): there it computes on wasm. tensorflow, wasm and
+ * cpu are honoured as chosen.
+ */
+export const APPROX_BACKEND_OVERRIDES: Readonly<Record<string, string>> = { webgpu: "wasm" };
+
 export const approxUnits: StageUnits<ApproxParams, ApproxUnit> = {
   label: "approx",
   list: (p) =>
@@ -412,14 +422,18 @@ export const approxUnits: StageUnits<ApproxParams, ApproxUnit> = {
         fingerprint: { v: 1, sampler: r.sampler, n: u.n, ks: u.ks, S: u.S },
       }))
     ),
+  setup(ctx) {
+    const override = APPROX_BACKEND_OVERRIDES[ctx.backend.name];
+    if (override) {
+      ctx.log(`computing on ${override} instead of ${ctx.backend.name} (needs synchronous reads)`);
+    }
+    return undefined;
+  },
   async compute(u, ctx) {
-    const { raw, summary, nanValues } = await computeUnit(
-      u.sampler,
-      u.n,
-      u.ks,
-      u.S,
-      ctx.tick,
-      ctx.log,
+    const { result: { raw, summary, nanValues } } = await withComputeBackend(
+      ctx.backend.name,
+      () => computeUnit(u.sampler, u.n, u.ks, u.S, ctx.tick, ctx.log),
+      APPROX_BACKEND_OVERRIDES,
     );
     await writeFileAtomic(join(ctx.dir, "raw.csv"), raw);
     await writeFileAtomic(join(ctx.dir, "summary.json"), JSON.stringify(summary, keepNonFinite));

@@ -293,20 +293,22 @@ export const COMPUTE_BACKEND_OVERRIDES: Readonly<Record<string, string>> = {
  *
  * @param pipelineBackend the pipeline's backend name (`ctx.backend.name`)
  * @param body the work
+ * @param overrides pipeline backend → compute backend (default {@link COMPUTE_BACKEND_OVERRIDES})
  * @returns the body's result and the backend it ran on
  */
 export async function withComputeBackend<T>(
   pipelineBackend: string,
   body: () => Promise<T>,
+  overrides: Readonly<Record<string, string>> = COMPUTE_BACKEND_OVERRIDES,
 ): Promise<{ result: T; backend: string }> {
-  const want = COMPUTE_BACKEND_OVERRIDES[pipelineBackend];
+  const want = overrides[pipelineBackend];
   const previous = tf.getBackend();
   if (want === undefined || want === previous) {
     return { result: await body(), backend: previous };
   }
   if (want === "wasm") await import("npm:@tensorflow/tfjs-backend-wasm@4.22.0");
   if (!(await tf.setBackend(want))) {
-    throw new Error(`Cannot start backend "${want}" for the functions stage`);
+    throw new Error(`Cannot start backend "${want}" to compute on`);
   }
   await tf.ready();
   try {
