@@ -15,7 +15,8 @@ const HELP = `Usage: deno task setup-native [--gpu] [--offline] [--force] [--tf-
 Installs the native TensorFlow backend (@tensorflow/tfjs-node) into .native/
 (or $FG_NATIVE_DIR) so that --backend auto|tensorflow runs on libtensorflow.
 
-  --gpu                 install @tensorflow/tfjs-node-gpu (needs CUDA) instead
+  --gpu                 install @tensorflow/tfjs-node-gpu instead (its stock download is
+                        libtensorflow 2.9.1: needs CUDA 11.2 and cuDNN 8.1)
   --offline             skip the npm install script's download; build from the
                         TensorFlow wheel (pip download) and local Node headers
   --force               reinstall even when a working install is found

@@ -1,6 +1,7 @@
 // The smoke profile's computations on webgpu against wasm: FC training with bp, fg-mean and frog
-// (simulated and true forward node perturbation), frog's projection read asynchronously, and the
-// approx and functions stages, which compute on wasm when the pipeline runs on webgpu. Ignored only
+// (simulated and true forward node perturbation), frog's projection read asynchronously; the
+// approx and functions stages and verify's identity checks compute on wasm when the pipeline runs
+// on webgpu (`deno task reproduce --profile smoke --backend webgpu` runs them end to end). Ignored only
 // when this machine has no WebGPU adapter (Debian's mesa-vulkan-drivers gives a software one).
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { assert, assertEquals } from "../nn/_assert.ts";
@@ -13,6 +14,7 @@ import { disposeModel } from "../../src/nn/model.ts";
 import { trainModel } from "../../src/nn/trainer.ts";
 import { APPROX_BACKEND_OVERRIDES } from "../../src/stages/approx.ts";
 import { COMPUTE_BACKEND_OVERRIDES } from "../../src/stages/functions.ts";
+import { IDENTITY_BACKEND_OVERRIDES } from "../../src/stages/verify.ts";
 
 const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown | null> } }).gpu;
 const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
@@ -147,7 +149,8 @@ Deno.test({
   },
 });
 
-Deno.test("on webgpu, approx and functions compute on wasm (their host-array paths read synchronously)", () => {
+Deno.test("on webgpu, approx, functions and verify's identity checks compute on wasm (they read synchronously)", () => {
   assertEquals(APPROX_BACKEND_OVERRIDES.webgpu, "wasm");
+  assertEquals(IDENTITY_BACKEND_OVERRIDES.webgpu, "wasm");
   assertEquals(COMPUTE_BACKEND_OVERRIDES.webgpu, "wasm");
 });
