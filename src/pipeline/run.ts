@@ -557,7 +557,12 @@ async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
   ex.log(`[${stage.name}] ${resumed ? "resuming" : "running"} (key ${key.slice(0, 12)})`);
 
   const bars: Progress[] = [];
-  const ctx = stageContext(ex, stage.name, params, partial, inputs, bars);
+  // a unit stage's bar ran in its unit phase (computeUnitsPhase): finalize's adoption of those
+  // units would print it a second time
+  const quiet = stage.units && !force
+    ? { ...ex, progress: { ...ex.progress, mode: "off" as const } }
+    : ex;
+  const ctx = stageContext(quiet, stage.name, params, partial, inputs, bars);
   // a unit stage computed its units before this call (since freshSince): time the result from
   // there, so the manifest's timings cover the units and not just the finalize step
   const startedAt = new Date(
