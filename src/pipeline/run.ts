@@ -209,6 +209,8 @@ export function planRun(
     return p;
   };
   const order = dependencyOrder(targets, stages, (s) => stageDeps(s, paramsOf(s)));
+  // bad input is one error line alone: checked here, before a backend starts (and logs)
+  for (const s of order) s.checkParams?.(paramsOf(s));
   return { profile, order, params: new Map(order.map((s) => [s.name, paramsOf(s)])) };
 }
 
