@@ -7,7 +7,7 @@
  * (a Deno start, the backend, upstream checks, its own hashing) when the
  * tasks run M at a time.
  *
- *   SLURM_CONF=… deno run -A bench/slurm_array.ts [--stage train] [--profile quick] [--max-parallel 2]
+ *   SLURM_CONF=… deno run -A bench/slurm_array.ts [--stage train] [--profile quick] [--max-parallel 2] [--backend wasm]
  *
  * Needs a cluster (tests/cluster/slurm.sh up DIR). Prints one JSON line.
  *
@@ -24,7 +24,7 @@ const { values } = parseArgs({
     stage: { type: "string", default: "train" },
     profile: { type: "string", default: "quick" },
     "max-parallel": { type: "string", default: "2" },
-    backend: { type: "string", default: "cpu" },
+    backend: { type: "string", default: "wasm" }, // the default backend
   },
 });
 const stage = values.stage!, profile = values.profile!, m = Number(values["max-parallel"]);

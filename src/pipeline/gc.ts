@@ -4,7 +4,10 @@
  * swap, orphan `<key>.partial/` and `<key>.units/` folders, stale locks and
  * temporary files) and complete cache entries that neither `latest/` nor
  * `pipeline.lock.json` references. A `.partial` or `.units` folder whose lock
- * is held by a live process is never touched.
+ * is held by a live process is never touched. A SLURM submission's folder
+ * `jobs/<stage>-<key prefix>/` (job specs, logs) goes once its stage's result
+ * for that key is complete in the cache (the submission is finished); one
+ * whose result is still missing is kept, as a rerun resumes from it.
  *
  * @module
  */
@@ -88,6 +91,29 @@ async function referenced(resultsDir: string): Promise<Set<string>> {
   return refs;
 }
 
+const JOB = /^(.+)-([0-9a-f]{16})$/;
+
+/** Adds every `jobs/<stage>-<key16>` folder whose stage result is complete in the cache. */
+async function finishedJobs(
+  resultsDir: string,
+  drop: (path: string, reason: string) => void,
+): Promise<void> {
+  const jobs = join(resultsDir, "jobs");
+  if (!(await exists(jobs))) return;
+  for await (const e of Deno.readDir(jobs)) {
+    const m = e.isDirectory ? JOB.exec(e.name) : null;
+    if (!m) continue;
+    const stageDir = join(resultsDir, "cache", m[1]);
+    if (!(await exists(stageDir))) continue;
+    for await (const c of Deno.readDir(stageDir)) {
+      if (c.isDirectory && COMPLETE.test(c.name) && c.name.startsWith(m[2])) {
+        drop(join(jobs, e.name), "job specs and logs of a finished submission");
+        break;
+      }
+    }
+  }
+}
+
 /**
  * Finds (and unless `dryRun`, removes) the garbage in a results folder.
  *
@@ -138,6 +164,7 @@ export async function collectGarbage(
       }
     }
   }
+  await finishedJobs(resultsDir, drop);
   removed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   if (!opts.dryRun) {
     for (const r of removed) await Deno.remove(r.path, { recursive: true }).catch(() => {});

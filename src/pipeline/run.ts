@@ -209,6 +209,8 @@ export function planRun(
     return p;
   };
   const order = dependencyOrder(targets, stages, (s) => stageDeps(s, paramsOf(s)));
+  // bad input is one error line alone: checked here, before a backend starts (and logs)
+  for (const s of order) s.checkParams?.(paramsOf(s));
   return { profile, order, params: new Map(order.map((s) => [s.name, paramsOf(s)])) };
 }
 
@@ -557,7 +559,12 @@ async function compute(ex: ExecContext, job: Job): Promise<Manifest> {
   ex.log(`[${stage.name}] ${resumed ? "resuming" : "running"} (key ${key.slice(0, 12)})`);
 
   const bars: Progress[] = [];
-  const ctx = stageContext(ex, stage.name, params, partial, inputs, bars);
+  // a unit stage's bar ran in its unit phase (computeUnitsPhase): finalize's adoption of those
+  // units would print it a second time
+  const quiet = stage.units && !force
+    ? { ...ex, progress: { ...ex.progress, mode: "off" as const } }
+    : ex;
+  const ctx = stageContext(quiet, stage.name, params, partial, inputs, bars);
   // a unit stage computed its units before this call (since freshSince): time the result from
   // there, so the manifest's timings cover the units and not just the finalize step
   const startedAt = new Date(

@@ -136,6 +136,18 @@ export interface Stage<P = unknown> {
    */
   preflight?(ctx: PreflightContext<P>): Promise<void> | void;
   /**
+   * Optional check of the parameters alone (paths named by the environment,
+   * combinations of flags), run when the run is planned: before the backend
+   * is started or anything is logged or written, for every stage of the plan
+   * (cached ones too). A UsageError thrown here is the run's only output line.
+   *
+   * @example
+   * ```ts
+   * // checkParams(p) { if (p.n < 1) throw new UsageError("--n must be ≥ 1"); }
+   * ```
+   */
+  checkParams?(params: P): void;
+  /**
    * The stage's units, when it works in units (src/pipeline/units.ts): the
    * runner then lists them, adopts the verified ones of an interrupted run,
    * computes the missing ones and calls their finalize instead of `run()`

@@ -215,9 +215,9 @@ export const dataStage: Stage<DataParams> = {
   sources: ["src/stages/data.ts", "src/data/", "src/core/rng.ts"],
   backendIndependent: true,
   inputFiles: dataInputFiles,
-  preflight({ params }) {
-    // paths from the environment are checked here, before anything is written (flags already
-    // were, when they were parsed)
+  checkParams(params) {
+    // paths from the environment are checked when the run is planned, before the backend starts
+    // or anything is written (flags already were, when they were parsed)
     if (params.mnistDir?.from === "env") {
       checkGivenPath("FG_MNIST_DIR", params.mnistDir.path, true, "env");
     }

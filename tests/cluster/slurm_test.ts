@@ -1,12 +1,14 @@
 // The SLURM executor against a real one-node cluster (tests/cluster/slurm.sh; no mocked sbatch):
 // smoke through sbatch arrays gives the same result files as the local executor; one cancelled
-// array task stops the finalize job and the rerun resubmits only the missing unit.
+// array task (scancel of a pending one, SIGKILL of a running one) stops the finalize job and the
+// rerun resubmits only the missing unit.
 // Uses the cluster `$SLURM_CONF` names (CI brings one up), else brings one up itself when it
 // can (root, SLURM installed); otherwise every test is ignored with the reason printed.
 import assert, { deepEqual as assertEquals } from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Manifest } from "../../src/pipeline/manifest.ts";
+import { unitFolder } from "../../src/pipeline/units.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SCRIPT = join(ROOT, "tests", "cluster", "slurm.sh");
@@ -158,6 +160,83 @@ Deno.test({
       ]);
       assertEquals(again.code, 0, again.err);
       assert.doesNotMatch(again.out, /job \d+/);
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "one running array task SIGKILLed: finalize does not run; the rerun resubmits only that unit",
+  ignore: reason !== undefined,
+  sanitizeResources: false,
+  async fn() {
+    const tmp = await Deno.makeTempDir({ prefix: "fg_slurm_sigkill_" });
+    const env: Record<string, string> = typeof found === "string" ? {} : { SLURM_CONF: found.conf };
+    const args = [
+      "--executor",
+      "slurm",
+      "--profile",
+      "smoke",
+      "--backend",
+      "cpu",
+      "--only",
+      "approx",
+    ];
+    try {
+      const first = await reproduce(tmp, [...args, "--max-parallel", "1"]);
+      assertEquals(first.code, 0, first.err);
+      const m = /approx: wave 0: array job (\d+), (\d+) unit\(s\)/.exec(first.out);
+      const fin = /approx: finalize job (\d+)/.exec(first.out);
+      assert.ok(m && fin, first.out);
+      const units = Number(m[2]);
+      const task = `${m[1]}_0`;
+      // wait until the first task runs, then SIGKILL every process of it (batch shell included)
+      for (let i = 0; i < 600; i++) {
+        const q = await sh("squeue", ["-h", "-j", task, "-o", "%T"], env);
+        if (/RUNNING/.test(q.out)) break;
+        assert.match(q.out, /PENDING|CONFIGURING/, `task ${task} ended before it was killed`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const kill = await sh("scancel", ["--signal=KILL", "--full", task], env);
+      assertEquals(kill.code, 0, kill.err);
+      for (let i = 0; i < 600; i++) {
+        const q = await sh("squeue", ["-h", "-j", `${m[1]},${fin[1]}`, "-o", "%T"], env);
+        if (!/PENDING|RUNNING|COMPLETING/.test(q.out)) break;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      const stageDir = join(tmp, "cache", "approx");
+      const names = [...Deno.readDirSync(stageDir)].map((e) => e.name);
+      assertEquals(names.filter((n) => /^[0-9a-f]{64}$/.test(n)), [], names.join(" "));
+      const store = names.find((n) => n.endsWith(".units"))!;
+      const key = store.replace(/\.units$/, "");
+      const jobDir = join(tmp, "jobs", `approx-${key.slice(0, 16)}`);
+      const all: string[] = JSON.parse(await Deno.readTextFile(join(jobDir, "wave0.json"))).units;
+      assertEquals(all.length, units);
+      const done = new Set(
+        [...Deno.readDirSync(join(stageDir, store))].map((e) => e.name).filter((n) =>
+          !n.startsWith(".")
+        ),
+      );
+      const missing = all.filter((id) => !done.has(unitFolder(id)));
+      assertEquals(missing.length, 1, `missing ${missing} of ${all} (store: ${[...done]})`);
+
+      const rerun = await reproduce(tmp, [...args, "--wait"]);
+      assertEquals(rerun.code, 0, rerun.out + rerun.err);
+      assert.match(
+        rerun.out,
+        new RegExp(
+          `approx: wave 0: array job \\d+, 1 unit\\(s\\) \\(${units - 1} already complete\\)`,
+        ),
+      );
+      const again: string[] = JSON.parse(await Deno.readTextFile(join(jobDir, "wave0.json"))).units;
+      assertEquals(again, missing); // only the killed unit was resubmitted
+      const manifest: Manifest = JSON.parse(
+        await Deno.readTextFile(join(stageDir, key, "manifest.json")),
+      );
+      assertEquals(manifest.key, key);
+      assertEquals(manifest.resumed, true);
     } finally {
       await Deno.remove(tmp, { recursive: true });
     }

@@ -67,3 +67,41 @@ Deno.test("collectGarbage() removes stale state and unreferenced entries, keeps 
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("collectGarbage() removes jobs/ folders of finished submissions, keeps those still to resume (dry run honest)", async () => {
+  const root = await makeRoot();
+  const results = join(root, "results");
+  try {
+    const cur = await runStage("b", {
+      profile: "smoke",
+      backend: FAKE_BACKEND,
+      resultsDir: results,
+      rootDir: root,
+      log: () => {},
+      progress: { mode: "off" },
+      flagArgs: ["--scale", "2"],
+    }, makeStages({}));
+    const jobs = join(results, "jobs");
+    const done = join(jobs, `b-${cur.target.key.slice(0, 16)}`);
+    const pending = join(jobs, `b-${"7".repeat(16)}`); // its result is not complete
+    for (const d of [done, pending]) {
+      await Deno.mkdir(d, { recursive: true });
+      await Deno.writeTextFile(join(d, "unit-0.log"), "log\n");
+    }
+    const lines: string[] = [];
+    await gcMain(["--dry-run"], { resultsDir: results, out: (l) => lines.push(l) });
+    assert.ok(
+      lines.some((l) => l.startsWith("would remove") && l.includes(done)),
+      lines.join("\n"),
+    );
+    assert.ok(!lines.some((l) => l.includes(pending)), lines.join("\n"));
+    assert.ok(await exists(done)); // dry run removes nothing
+    const { removed } = await collectGarbage(results);
+    assertEquals(removed.map((r) => r.path), [done]);
+    assert.ok(!(await exists(done)));
+    assert.ok(await exists(pending));
+    assert.ok(await exists(cur.target.dir)); // the referenced result itself stays
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -216,3 +216,20 @@ Deno.test("listUnits() rejects duplicate or invalid ids and bad waves", () => {
   assert.throws(() => listUnits("s", bad([{ id: "a", wave: -1 }]), {} as never), /wave -1/);
   assertEquals(listUnits("s", base, { units: 1, later: 0 }).map((u) => u.id), ["w0/u0"]);
 });
+
+Deno.test("unit stage: a fresh run prints its progress bar once (the unit phase), not again at finalize", async () => {
+  const env = await setup();
+  try {
+    const lines: string[] = [];
+    const { target } = await env.run(fresh(), {
+      progress: { mode: "lines", write: (l) => lines.push(l) },
+    });
+    assertEquals(target.status, "ran");
+    assert.ok(lines.length > 0, "the bar printed nothing");
+    assertEquals(lines.filter((l) => l.includes("(100%)")).length, 1, lines.join("\n"));
+    const done = lines.map((l) => Number(/ (\d+)\/\d+ \(/.exec(l)?.[1]));
+    assertEquals(done, [...done].sort((a, b) => a - b), lines.join("\n")); // one bar: never restarts
+  } finally {
+    await env.cleanup();
+  }
+});

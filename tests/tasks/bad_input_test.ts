@@ -15,6 +15,8 @@ interface Case {
   names: RegExp;
   /** Extra environment. */
   env?: Record<string, string>;
+  /** The error line must be all the output (no backend line before it, empty stdout). */
+  alone?: boolean;
 }
 
 const CASES: Case[] = [
@@ -37,6 +39,13 @@ const CASES: Case[] = [
     args: ["tasks/stage.ts", "data", "--profile", "smoke"],
     names: /FG_MNIST_DIR/,
     env: { FG_MNIST_DIR: "/nonexistent/mnist" },
+    alone: true,
+  },
+  {
+    args: ["tasks/stage.ts", "data", "--profile", "smoke", "--datasets", "mnist,cifar10"],
+    names: /FG_CIFAR10_PATH/,
+    env: { FG_CIFAR10_PATH: "/nonexistent/cifar10" },
+    alone: true,
   },
   { args: ["tasks/stage.ts", "approx", "--profile", "smoke", "--k", "-1"], names: /--k/ },
   { args: ["tasks/stage.ts", "approx", "--profile", "smoke", "--n", "4,4"], names: /--n/ },
@@ -75,6 +84,11 @@ Deno.test("bad input through the task scripts: exit 2, one error line naming the
       assert.equal(errors.length, 1, `${what}: expected one error line\n${stderr}`);
       assert.match(errors[0], c.names, `${what}: the error must name the flag`);
       assert.ok(!/\n\s+at /.test(stderr), `${what}: no stack trace\n${stderr}`);
+      if (c.alone) {
+        const stdout = new TextDecoder().decode(out.stdout);
+        assert.equal(stdout, "", `${what}: stdout must be empty`);
+        assert.deepEqual(stderr.trimEnd().split("\n"), errors, `${what}: only the error line`);
+      }
       const left = [...Deno.readDirSync(results)].map((e) => e.name);
       assert.deepEqual(left, [], `${what}: wrote ${left.join(", ")}`);
     } finally {
