@@ -11,8 +11,6 @@ import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { assert, assertEquals } from "../_assert.ts";
 import { initBackend } from "../../../src/backend.ts";
 import { Rng } from "../../../src/core/rng.ts";
-import { createResNet18 } from "../../../src/nn/resnet18.ts";
-import { createVit } from "../../../src/nn/vit.ts";
 import { bpGradients } from "../../../src/nn/gradients/bp.ts";
 import { fwadNodeGradients } from "../../../src/nn/gradients/fwad_node.ts";
 import {
@@ -23,45 +21,18 @@ import {
 import { createGradientMode, sampleNormalTangents } from "../../../src/nn/gradients/mode.ts";
 import { simNodeGradients } from "../../../src/nn/gradients/sim_node.ts";
 import { simWeightGradients } from "../../../src/nn/gradients/sim_weight.ts";
+import { createVit } from "../../../src/nn/vit.ts";
 import type { GradientResult, StepOptions } from "../../../src/nn/gradients/types.ts";
 import { activityCount, disposeModel, type Model, parameterCount } from "../../../src/nn/model.ts";
 import { relErr } from "../_helpers.ts";
+import { imageBatch, smallResnet, smallVit } from "./_models.ts";
 
 const backend = (Deno.env.get("FG_TEST_BACKEND") ?? "cpu") as "cpu" | "wasm";
 await initBackend(backend);
 
-const resnet = () =>
-  createResNet18({
-    inChannels: 3,
-    imageSize: 16,
-    widths: [4, 4, 6, 8, 8],
-    blocksPerStage: [1, 1, 1, 1],
-    seed: 3,
-  });
-// The head is zero at init (loss ln 10, zero upstream gradients): give it values.
-const vit = () => {
-  const m = createVit({
-    inChannels: 3,
-    imageSize: 8,
-    hiddenDim: 8,
-    mlpDim: 16,
-    numHeads: 2,
-    numLayers: 3,
-    seed: 4,
-  });
-  const i = m.paramNames.indexOf("heads.head.weight");
-  const rng = new Rng(9, "head");
-  m.params[i].dispose();
-  m.params[i] = tf.tensor2d(rng.normal(new Float32Array(8 * 10)), [8, 10]);
-  return m;
-};
-
-function batch(B: number, size: number, seed = 1) {
-  const rng = new Rng(seed, "models-batch");
-  const x = tf.tensor4d(rng.normal(new Float32Array(B * size * size * 3)), [B, size, size, 3]);
-  const y = tf.tensor1d(Array.from({ length: B }, () => rng.nextInt(10)), "int32");
-  return { x, y };
-}
+const resnet = smallResnet;
+const vit = smallVit;
+const batch = imageBatch;
 
 function free(...rs: GradientResult[]) {
   for (const r of rs) tf.dispose([r.loss, r.d ?? [], ...r.grads]);

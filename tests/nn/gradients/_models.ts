@@ -1,0 +1,44 @@
+// Reduced ResNet18 and ViT shared by the gradient-mode tests: the real
+// architectures at small width and image size, seeded, so that every backend
+// builds the same weights.
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
+import { Rng } from "../../../src/core/rng.ts";
+import { createResNet18 } from "../../../src/nn/resnet18.ts";
+import { createVit } from "../../../src/nn/vit.ts";
+import type { Model } from "../../../src/nn/model.ts";
+
+/** ResNet18 (one BasicBlock a stage, widths 4–8) on 16×16 RGB images. */
+export const smallResnet = (): Model =>
+  createResNet18({
+    inChannels: 3,
+    imageSize: 16,
+    widths: [4, 4, 6, 8, 8],
+    blocksPerStage: [1, 1, 1, 1],
+    seed: 3,
+  });
+
+/** ViT (3 layers, width 8) on 8×8 RGB images; the head is zero at init, so it gets values. */
+export const smallVit = (): Model => {
+  const m = createVit({
+    inChannels: 3,
+    imageSize: 8,
+    hiddenDim: 8,
+    mlpDim: 16,
+    numHeads: 2,
+    numLayers: 3,
+    seed: 4,
+  });
+  const i = m.paramNames.indexOf("heads.head.weight");
+  const rng = new Rng(9, "head");
+  m.params[i].dispose();
+  m.params[i] = tf.tensor2d(rng.normal(new Float32Array(8 * 10)), [8, 10]);
+  return m;
+};
+
+/** A seeded NHWC batch of `B` images `size`×`size`×3 with labels in 0..9. */
+export function imageBatch(B: number, size: number, seed = 1) {
+  const rng = new Rng(seed, "models-batch");
+  const x = tf.tensor4d(rng.normal(new Float32Array(B * size * size * 3)), [B, size, size, 3]);
+  const y = tf.tensor1d(Array.from({ length: B }, () => rng.nextInt(10)), "int32");
+  return { x, y };
+}
