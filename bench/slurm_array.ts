@@ -7,7 +7,10 @@
  * (a Deno start, the backend, upstream checks, its own hashing) when the
  * tasks run M at a time.
  *
- *   SLURM_CONF=… deno run -A bench/slurm_array.ts [--stage train] [--profile quick] [--max-parallel 2] [--backend wasm]
+ *   SLURM_CONF=… deno run -A bench/slurm_array.ts [--stage train] [--profile quick] [--max-parallel 2] [--backend wasm] [--model fc]
+ *
+ * `--model` limits the train stage's grid (as `reproduce --model`); it is
+ * passed to the timed runs only, not to the upstream stages.
  *
  * Needs a cluster (tests/cluster/slurm.sh up DIR). Prints one JSON line.
  *
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     profile: { type: "string", default: "quick" },
     "max-parallel": { type: "string", default: "2" },
     backend: { type: "string", default: "wasm" }, // the default backend
+    model: { type: "string" },
   },
 });
 const stage = values.stage!, profile = values.profile!, m = Number(values["max-parallel"]);
@@ -49,7 +53,14 @@ async function run(results: string, args: string[]): Promise<{ seconds: number; 
 const tmp = await Deno.makeTempDir({ prefix: "fg_bench_slurm_" });
 try {
   const common = ["--profile", profile, "--backend", values.backend!];
-  const units = (await run(join(tmp, "x"), ["tasks/stage.ts", stage, ...common, "--list-units"]))
+  const own = values.model === undefined ? [] : ["--model", values.model];
+  const units = (await run(join(tmp, "x"), [
+    "tasks/stage.ts",
+    stage,
+    ...common,
+    ...own,
+    "--list-units",
+  ]))
     .out.trim().split("\n").length;
   const stageDeps = (await import("../src/stages/registry.ts")).getStage(stage).deps;
   for (const d of ["local", "slurm"]) {
@@ -57,10 +68,11 @@ try {
       await run(join(tmp, d), ["tasks/reproduce.ts", ...common, "--only", stageDeps.join(",")]);
     }
   }
-  const local = await run(join(tmp, "local"), ["tasks/stage.ts", stage, ...common]);
+  const local = await run(join(tmp, "local"), ["tasks/stage.ts", stage, ...common, ...own]);
   const slurm = await run(join(tmp, "slurm"), [
     "tasks/reproduce.ts",
     ...common,
+    ...own,
     "--executor",
     "slurm",
     "--only",
@@ -72,6 +84,7 @@ try {
   console.log(JSON.stringify({
     stage,
     profile,
+    model: values.model ?? null,
     units,
     maxParallel: m,
     localSeconds: +local.seconds.toFixed(1),

@@ -79,6 +79,7 @@ function parseShard(raw: string): { index: number; count: number } {
 const REPRODUCE_OPTIONS = {
   only: { type: "string" },
   lrs: { type: "string" },
+  model: { type: "string" },
   gc: { type: "boolean" },
   executor: { type: "string" },
   workers: { type: "string" },
@@ -251,6 +252,8 @@ async function startBackend(choice: BackendChoice) {
 const ONLY_HELP = "comma-separated stages to run (with their upstream stages)";
 const LRS_HELP =
   "LR tables: authors (lrs/*.csv) or searched (the lr-search stage runs upstream); passed to every stage with an --lrs flag (default authors)";
+const MODEL_HELP =
+  "models to train, e.g. fc or resnet18,vit: passed to every stage with a --model flag (default: the profile's grids)";
 const GC_HELP =
   "afterwards remove stale state and cache entries nothing references (as deno task gc)";
 
@@ -260,6 +263,7 @@ function reproduceHelp(stages: readonly Stage[]): string {
     ...COMMON_HELP,
     only: ONLY_HELP,
     lrs: LRS_HELP,
+    model: MODEL_HELP,
     gc: GC_HELP,
     ...REPRODUCE_HELP,
   };
@@ -472,10 +476,14 @@ export async function reproduceMain(
     ...COMMON_HELP,
     only: ONLY_HELP,
     lrs: LRS_HELP,
+    model: MODEL_HELP,
     gc: GC_HELP,
     ...REPRODUCE_HELP,
   });
-  const sharedFlags = values.lrs === undefined ? undefined : { lrs: values.lrs as string };
+  const shared = Object.fromEntries(
+    (["lrs", "model"] as const).filter((f) => values[f] !== undefined).map((f) => [f, values[f]]),
+  ) as FlagValues;
+  const sharedFlags = Object.keys(shared).length === 0 ? undefined : shared;
   const common = commonValues(values);
   const only = values.only === undefined
     ? undefined

@@ -209,6 +209,18 @@ export function planRun(
     return p;
   };
   const order = dependencyOrder(targets, stages, (s) => stageDeps(s, paramsOf(s)));
+  for (const flag of Object.keys(opts.sharedFlags ?? {})) {
+    if (!order.some((s) => flag in s.flags.options)) {
+      const takers = stages.filter((s) => flag in s.flags.options).map((s) => s.name);
+      throw new UsageError(
+        `--${flag} applies to ${
+          takers.join(", ") || "no stage"
+        }, and no stage of this run takes it${
+          takers.length > 0 ? `: add ${takers.join(",")} to --only` : ""
+        }`,
+      );
+    }
+  }
   // bad input is one error line alone: checked here, before a backend starts (and logs)
   for (const s of order) s.checkParams?.(paramsOf(s));
   return { profile, order, params: new Map(order.map((s) => [s.name, paramsOf(s)])) };

@@ -130,4 +130,9 @@ Deno.test("planRun() applies shared flags only to the stages that declare them, 
     () => planRun(["user"], { profile: "smoke", sharedFlags: { use: "maybe" } }, stages([])),
     /--use must be one of/,
   );
+  // a shared flag that no stage of the run takes is an error naming the stages that do
+  assert.throws(
+    () => planRun(["other"], { profile: "smoke", sharedFlags: { use: "on" } }, stages([])),
+    /--use applies to user, and no stage of this run takes it: add user to --only/,
+  );
 });

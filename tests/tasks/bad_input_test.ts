@@ -48,6 +48,12 @@ const CASES: Case[] = [
     alone: true,
   },
   { args: ["tasks/stage.ts", "approx", "--profile", "smoke", "--k", "-1"], names: /--k/ },
+  { args: ["tasks/reproduce.ts", "--profile", "smoke", "--model", "mlp"], names: /--model/ },
+  {
+    args: ["tasks/reproduce.ts", "--profile", "smoke", "--model", "fc", "--only", "approx"],
+    names: /--model applies to train/,
+    alone: true,
+  },
   { args: ["tasks/stage.ts", "approx", "--profile", "smoke", "--n", "4,4"], names: /--n/ },
   { args: ["tasks/stage.ts", "train", "--profile", "smoke", "--lr", "0x10"], names: /--lr/ },
   {
