@@ -5,7 +5,11 @@
  * the gradient computation, the SGD update and a read of the loss.
  *
  * Run:
- * `deno run -A bench/reference/ours_models.ts [--backend wasm] [--repeats 2] [--only resnet18/mnist,vit/mnist]`
+ * `deno run -A bench/reference/ours_models.ts [--backend wasm] [--repeats 2] [--only resnet18/mnist,vit/mnist] [--modes bp,sim,fwad]`
+ *
+ * Modes: bp; the simulated node mode with frog (the paper's); true forward
+ * node mode with frog (k tangents batched through one forward pass, against
+ * the original's Python loop over k in `torch_models.py`).
  *
  * @module
  */
@@ -31,10 +35,19 @@ const setups: [ModelName, string, number][] = [
   ["vit", "mnist", 64],
   ["vit", "cifar10", 128],
 ];
-const specs: [string, GradientSpec][] = [
-  ["bp", { approach: "bp", k: 1, mode: "sim", perturbation: "node" }],
-  [`sim node frog k=${k}`, { approach: "frog", k, mode: "sim", perturbation: "node" }],
-];
+const modes = arg("modes", "bp,sim,fwad").split(",");
+const allSpecs: Record<string, [string, GradientSpec]> = {
+  bp: ["bp", { approach: "bp", k: 1, mode: "sim", perturbation: "node" }],
+  sim: [`sim node frog k=${k}`, { approach: "frog", k, mode: "sim", perturbation: "node" }],
+  fwad: [`fwad node frog k=${k}`, { approach: "frog", k, mode: "fwad", perturbation: "node" }],
+};
+const specs = modes.map((m) => {
+  if (!(m in allSpecs)) {
+    console.error(`error: --modes must list bp, sim, fwad, got "${m}"`);
+    Deno.exit(2);
+  }
+  return allSpecs[m];
+});
 for (const [name, ds, B] of setups) {
   if (only.size > 0 && !only.has(`${name}/${ds}`)) continue;
   const shape = DATASET_SHAPES[ds];

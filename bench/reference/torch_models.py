@@ -12,10 +12,19 @@ CIFAR-10 128):
         tangent V [k, N] (torch.randn), J = V G per sample, frog through inv(V Vᵀ), then per block a
         recompute from the detached input (train mode: BatchNorm statistics updated again) and a
         block-local backward seeded with the block's forward-gradient slice, SGD step
+  fwad  the original's true forward node mode (ActivityPerturbedForwardGradientModel, frog): a
+        Python loop over the k tangents, each a forward pass with forward-mode AD (dual tensors,
+        torch.autograd.forward_ad) in which every block output gets its tangent slice, shared by the
+        batch, added to the tangent carried in (the original detaches each block's input, which
+        drops that carried tangent, spec §4.6.4; the work per pass is the same); the batch-mean
+        loss's tangent is one scalar per tangent; per block a frog of that block's slices, then a
+        recompute from the detached input and a block-local backward seeded with the block's
+        forward gradient broadcast to every sample, SGD step
 
 Usage (Debian: apt-get install python3-torch, PyTorch 1.13):
 
   /usr/bin/python3 bench/reference/torch_models.py [--threads 2] [--repeats 3] [--k 16]
+      [--only resnet18/mnist,vit/cifar10] [--modes bp,sim,fwad]
 
 Prints one line per (model, dataset, mode): best and median seconds per step over the repeats
 (after one warm-up step).
@@ -27,6 +36,7 @@ import sys
 import time
 
 import torch
+import torch.autograd.forward_ad as fwAD
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -110,12 +120,47 @@ def sim_step(model, blocks, opt, x, y, k, gen):
     return loss.item()
 
 
+def fwad_step(model, blocks, opt, x, y, k, gen):
+    opt.zero_grad()
+    with torch.no_grad():
+        ins, a = [], x
+        for b in blocks:  # the block inputs and activity sizes (primal pass)
+            ins.append(a)
+            a = b(a)
+        loss = F.cross_entropy(a, y).item()
+        sizes = [inp[0].numel() for inp in ins[1:]] + [a[0].numel()]
+    V = torch.randn((k, sum(sizes)), generator=gen)
+    d = torch.empty(k)
+    # grad mode stays on, as in the original: under no_grad nn.MultiheadAttention takes its fused
+    # fast path, which has no forward-AD formula in PyTorch 1.13
+    for j in range(k):  # the original's Python loop over the k tangents
+        with fwAD.dual_level():
+            a, start = x, 0
+            for b, n in zip(blocks, sizes):
+                out = b(a)
+                primal, carried = fwAD.unpack_dual(out)
+                v = V[j, start:start + n].reshape(primal.shape[1:]).expand_as(primal)
+                start += n
+                a = fwAD.make_dual(primal, v if carried is None else carried + v)
+            d[j] = fwAD.unpack_dual(F.cross_entropy(a, y)).tangent.detach()
+    start = 0
+    for b, inp, n in zip(blocks, ins, sizes):
+        Vb = V[:, start:start + n]
+        start += n
+        fg = Vb.T @ (torch.linalg.inv(Vb @ Vb.T) @ d)  # frog of this block's slices: n
+        out = b(inp)
+        out.backward(fg.reshape(out.shape[1:]).expand_as(out))
+    opt.step()
+    return loss
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--k", type=int, default=16)
     ap.add_argument("--only", default="", help="comma list of model/dataset, e.g. resnet18/mnist")
+    ap.add_argument("--modes", default="bp,sim,fwad", help="comma list of bp, sim, fwad")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -140,7 +185,12 @@ def main():
         opt = torch.optim.SGD(model.parameters(), lr=1e-3)
         x = torch.randn(B, c, size, size)
         y = torch.randint(0, 10, (B,))
-        for mode, step in (("bp", bp_step), (f"sim node frog k={args.k}", sim_step)):
+        steps = {
+            "bp": ("bp", bp_step),
+            "sim": (f"sim node frog k={args.k}", sim_step),
+            "fwad": (f"fwad node frog k={args.k}", fwad_step),
+        }
+        for mode, step in (steps[m] for m in args.modes.split(",")):
             step(model, blocks, opt, x, y, args.k, gen)
             times = []
             for _ in range(args.repeats):
