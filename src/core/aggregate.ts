@@ -310,6 +310,32 @@ export async function readProjectionInputs(
   }
 }
 
+/**
+ * What {@link aggregate} needs read from the device before it runs, on
+ * backends without synchronous reads ({@link needsAsyncReads}): frog's Gram
+ * matrix and d ({@link readProjectionInputs}); nothing for the other
+ * aggregations or on backends that read synchronously.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
+ * import { aggregate, hostReadsFor } from "./aggregate.ts";
+ * const v = tf.tensor2d([[1, 0, 1], [0, 2, 0]]);
+ * const d = tf.tensor2d([[3], [4]]);
+ * const read = await hostReadsFor("orthogonal_projection", v, d); // undefined on cpu/wasm
+ * aggregate(v, d, "orthogonal_projection", read).print();
+ * ```
+ */
+export async function hostReadsFor(
+  aggregation: Aggregation,
+  v: tf.Tensor2D,
+  d: tf.Tensor2D,
+): Promise<{ gram: Float64Array; dValues: Float64Array } | undefined> {
+  return aggregation === "orthogonal_projection" && needsAsyncReads()
+    ? await readProjectionInputs(v, d)
+    : undefined;
+}
+
 /** Whether the Gram products should use an explicit transpose (wasm's transposed matMul is slow). */
 function explicitTranspose(): boolean {
   return tf.getBackend() === "wasm";

@@ -34,7 +34,7 @@ import {
   type Model,
 } from "../model.ts";
 import { forwardGradient } from "../../core/forward_gradient.ts";
-import { needsAsyncReads, readProjectionInputs } from "../../core/aggregate.ts";
+import { hostReadsFor } from "../../core/aggregate.ts";
 import type { NetworkAggregation } from "./types.ts";
 import { blockLocalGradients, splitActivityGradient } from "./sim_node.ts";
 import type { GradientResult, StepOptions, TimingSink } from "./types.ts";
@@ -168,9 +168,7 @@ export async function fwadNodeGradients(
   timers?.add("forward_and_jvps", (t1 - t0) / 1000);
   try {
     // Backends without synchronous reads (webgpu) read frog's Gram matrix and d first.
-    const read = aggregation === "orthogonal_projection" && needsAsyncReads()
-      ? await readProjectionInputs(tangents, d)
-      : undefined;
+    const read = await hostReadsFor(aggregation, tangents, d);
     const grads = tf.tidy(() => {
       const fg = forwardGradient(tangents, d, aggregation, read); // [N, B]
       return blockLocalGradients(

@@ -18,7 +18,7 @@ import {
   type ModelMode,
 } from "../model.ts";
 import { forwardGradient } from "../../core/forward_gradient.ts";
-import { needsAsyncReads, readProjectionInputs } from "../../core/aggregate.ts";
+import { hostReadsFor } from "../../core/aggregate.ts";
 import type { NetworkAggregation } from "./types.ts";
 import type { GradientResult, StepOptions, TimingSink } from "./types.ts";
 import { batchRanges, batchSlice } from "./batch_chunks.ts";
@@ -166,9 +166,7 @@ export async function simNodeGradients(
     const t1 = t1Box.t1;
     try {
       // Backends without synchronous reads (webgpu) read frog's Gram matrix and d first.
-      const read = aggregation === "orthogonal_projection" && needsAsyncReads()
-        ? await readProjectionInputs(tangents, d)
-        : undefined;
+      const read = await hostReadsFor(aggregation, tangents, d);
       const grads = tf.tidy(() => {
         const fg = forwardGradient(tangents, d, aggregation, read); // [N, B]
         const second = commit && options.doubleBufferUpdate ? updates : undefined;
