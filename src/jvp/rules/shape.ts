@@ -123,7 +123,15 @@ export const shapeRules: JvpRuleTable = {
     const [x, t] = single(call);
     if (t === null) return [null];
     const paddings = call.attrs.paddings as [number, number][];
-    return [tf.pad(expandTangent(t, x.shape), [[0, 0], ...paddings], 0)];
+    const full = expandTangent(t, x.shape);
+    if (paddings[0][0] !== 0 || paddings[0][1] !== 0) {
+      return [tf.pad(full, [[0, 0], ...paddings], 0)];
+    }
+    // k folded into the unpadded first axis: a pad of the primal's rank, which every backend that
+    // padded the primal supports (webgpu's pad of a rank-5 tensor returned zeros)
+    const k = full.shape[0], d0 = x.shape[0];
+    const y = tf.pad(tf.reshape(full, [k * d0, ...x.shape.slice(1)]), paddings, 0);
+    return [tf.reshape(y, [k, d0, ...y.shape.slice(1)])];
   },
   Reverse: (call) => {
     const [x, t] = single(call);

@@ -2,7 +2,11 @@
 // architectures at small width and image size, seeded, so that every backend
 // builds the same weights.
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
+import { assertEquals } from "../_assert.ts";
+import { type BackendChoice, initBackend } from "../../../src/backend.ts";
 import { Rng } from "../../../src/core/rng.ts";
+import { createGradientMode, type GradientSpec } from "../../../src/nn/gradients/mode.ts";
+import { disposeModel } from "../../../src/nn/model.ts";
 import { createResNet18 } from "../../../src/nn/resnet18.ts";
 import { createVit } from "../../../src/nn/vit.ts";
 import type { Model } from "../../../src/nn/model.ts";
@@ -41,4 +45,40 @@ export function imageBatch(B: number, size: number, seed = 1) {
   const x = tf.tensor4d(rng.normal(new Float32Array(B * size * size * 3)), [B, size, size, 3]);
   const y = tf.tensor1d(Array.from({ length: B }, () => rng.nextInt(10)), "int32");
   return { x, y };
+}
+
+/**
+ * Loss and parameter updates of one step of `spec` on a fresh `make()` model
+ * and a seeded batch of 4 images, computed on `backend` and read back.
+ */
+export async function modelStep(
+  backend: BackendChoice,
+  make: () => Model,
+  size: number,
+  spec: GradientSpec,
+): Promise<{ loss: number; grads: Float32Array[] }> {
+  await initBackend(backend);
+  assertEquals(tf.getBackend(), backend);
+  const model = make();
+  const { x, y } = imageBatch(4, size);
+  const mode = createGradientMode(spec, 7, { prefetch: false });
+  const r = await mode.compute(model, x, y);
+  const out = {
+    loss: (await r.loss.data())[0],
+    grads: await Promise.all(r.grads.map(async (g) => (await g.data()) as Float32Array)),
+  };
+  tf.dispose([r.loss, r.d ?? [], ...r.grads, x, y]);
+  mode.close?.();
+  disposeModel(model);
+  return out;
+}
+
+/** ‖a − b‖ / ‖b‖. */
+export function relDiff(a: Float32Array, b: Float32Array): number {
+  let num = 0, den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
+  return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
 }

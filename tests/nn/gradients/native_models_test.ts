@@ -3,48 +3,13 @@
 // seeded model, batch and tangents on both, loss and every parameter update
 // compared. Needs `deno task setup-native` (or $FG_NATIVE_DIR); ignored, with
 // that reason in its name, where the native backend is not installed.
-import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { assert, assertEquals } from "../_assert.ts";
-import { initBackend } from "../../../src/backend.ts";
 import { nativeDir, readInstallRecord } from "../../../src/native/install_record.ts";
-import { createGradientMode, type GradientSpec } from "../../../src/nn/gradients/mode.ts";
-import { disposeModel, type Model } from "../../../src/nn/model.ts";
-import { imageBatch, smallResnet, smallVit } from "./_models.ts";
+import type { GradientSpec } from "../../../src/nn/gradients/mode.ts";
+import { modelStep as step, relDiff, smallResnet, smallVit } from "./_models.ts";
 
 const installed = readInstallRecord(nativeDir()) !== undefined;
 const reason = installed ? "" : " (ignored: native backend not set up; deno task setup-native)";
-
-/** Loss and parameter updates of one step, read back to the host. */
-async function step(
-  backend: "tensorflow" | "cpu",
-  make: () => Model,
-  size: number,
-  spec: GradientSpec,
-): Promise<{ loss: number; grads: Float32Array[] }> {
-  await initBackend(backend);
-  assertEquals(tf.getBackend(), backend);
-  const model = make();
-  const { x, y } = imageBatch(4, size);
-  const mode = createGradientMode(spec, 7, { prefetch: false });
-  const r = await mode.compute(model, x, y);
-  const out = {
-    loss: (await r.loss.data())[0],
-    grads: await Promise.all(r.grads.map(async (g) => (await g.data()) as Float32Array)),
-  };
-  tf.dispose([r.loss, r.d ?? [], ...r.grads, x, y]);
-  mode.close?.();
-  disposeModel(model);
-  return out;
-}
-
-function relDiff(a: Float32Array, b: Float32Array): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
-}
 
 const specs: GradientSpec[] = [
   { approach: "bp", k: 1, mode: "sim", perturbation: "node" },
