@@ -1,6 +1,6 @@
 /**
  * A dense (fully connected) layer `y = act(x W + b)` (act: none or ReLU) as one
- * fused kernel, with a custom gradient. tfjs's built-in matMul gradient asks
+ * fused kernel where the backend has one, with a custom gradient. tfjs's built-in matMul gradient asks
  * for transposed products, which fall to a slow path on the wasm backend
  * (about 10× slower per training step), so on wasm the gradient uses explicit
  * transposes and untransposed 2-D matMuls; on native tensorflow and cpu the
@@ -38,13 +38,26 @@ function check(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): void {
 /** The activation fused into {@link dense}: none (`linear`) or ReLU. */
 export type DenseActivation = "linear" | "relu";
 
+/** `act(x W + b)` as separate 2-D ops (differentiable by tfjs's own tape). */
+function unfused(
+  x: tf.Tensor2D,
+  w: tf.Tensor2D,
+  b: tf.Tensor1D,
+  activation: DenseActivation,
+): tf.Tensor2D {
+  const z = tf.add(tf.matMul(x, w), b) as tf.Tensor2D;
+  return activation === "relu" ? tf.relu(z) : z;
+}
+
 /**
- * `act(x W + b)` as one `_FusedMatMul` kernel (matMul, bias and activation in
- * one pass on cpu and wasm; native tensorflow runs the three ops inside the
- * kernel). The kernel is called directly: `tf.fused.matMul` falls back to
- * unfused ops whenever a gradient tape is recording, and the gradients here
- * are the custom ones below. wasm's kernel wants 3-D operands, so x and w go
- * in as `[1, B, in]` and `[1, in, out]` (reshapes, no copies).
+ * `act(x W + b)` as one `_FusedMatMul` kernel where the backend has a fused
+ * one (wasm: one XNNPACK call with bias and activation; cpu: one kernel call).
+ * The kernel is called directly: `tf.fused.matMul` falls back to unfused ops
+ * whenever a gradient tape is recording, and the gradients here are the
+ * custom ones below. The kernel wants 3-D operands, so x and w go in as
+ * `[1, B, in]` and `[1, in, out]`. Native tensorflow has no fused matMul op
+ * (its `_FusedMatMul` runs matMul, add and the activation one by one) and a
+ * reshape there is an op of its own, so it gets the three 2-D ops directly.
  */
 function affine(
   x: tf.Tensor2D,
@@ -52,6 +65,7 @@ function affine(
   b: tf.Tensor1D,
   activation: DenseActivation,
 ): tf.Tensor2D {
+  if (tf.getBackend() === "tensorflow") return unfused(x, w, b, activation);
   const [B, K] = x.shape, N = w.shape[1];
   const y = tf.engine().runKernel(
     "_FusedMatMul",
@@ -218,11 +232,7 @@ export function dense(
       // A recording gradient tape (a caller differentiating through the plain
       // layer, e.g. a reverse-mode reference) gets differentiable unfused ops:
       // the fused kernel called directly has no registered gradient.
-      if (tapeRecording()) {
-        const z = tf.add(tf.matMul(x, w), b) as tf.Tensor2D;
-        return activation === "relu" ? tf.relu(z) : z;
-      }
-      return affine(x, w, b, activation);
+      return tapeRecording() ? unfused(x, w, b, activation) : affine(x, w, b, activation);
     default:
       throw new RangeError(
         `Cannot apply dense: wrt must be one of all, input, params, none, got "${wrt}"`,
