@@ -1,7 +1,8 @@
 /**
  * JVP rules for matrix products: `BatchMatMul` (which tfjs runs for every
  * `tf.matMul`, 2-D or batched) and `_FusedMatMul` (`tf.fused.matMul`, used by
- * tfjs-layers' Dense).
+ * tfjs-layers' Dense and by src/nn/dense.ts with `[1, B, in]·[1, in, out]`
+ * operands, which go down the 2-D paths below).
  *
  * `ẏ = ȧ·b + a·ḃ`. On wasm, transposed and 3-D products fall to a slow path,
  * so against a 2-D `b` (a weight matrix) both terms are single untransposed
