@@ -5,8 +5,13 @@
  *   GFLOP); GFLOPS = 2.147 / (time per iteration in s).
  * - `MLP step`: forward + backward of a 784-1024-1024-10 ReLU MLP on a batch of
  *   64 with softmax cross-entropy, all six parameter gradients, through the
- *   project's `dense` layer (src/nn/dense.ts: customGrad with explicit
- *   transposes and 2-D matMuls; no input gradient for the first layer).
+ *   project's `dense` layer (src/nn/dense.ts: one fused matMul + bias + ReLU
+ *   kernel, customGrad; no input gradient for the first layer).
+ * - `dense backward products`: the two products of the dense gradient at
+ *   the FC's 1024×1024 layer, `dy Wᵀ` ([64, 1024]·[1024, 1024]ᵀ) and `xᵀ dy`
+ *   ([64, 1024]ᵀ·[64, 1024]), each with matMul's transpose flag and with an
+ *   explicit `tf.transpose` followed by an untransposed product: which one
+ *   the layer should use per backend.
  *
  * Runs on cpu, wasm and, when `deno task setup-native` has installed it, the
  * native tensorflow backend (otherwise a line on stderr says it is skipped).
@@ -49,6 +54,9 @@ const weights = LAYERS.slice(1).map((out, i) => {
 });
 
 interface Operands {
+  /** dy [64, 1024] and h [64, 1024] of the dense backward products. */
+  dy: tf.Tensor2D;
+  h: tf.Tensor2D;
   a: tf.Tensor2D;
   b: tf.Tensor2D;
   x: tf.Tensor2D;
@@ -66,6 +74,8 @@ async function use(backend: string): Promise<Operands> {
   let ops = operands.get(backend);
   if (!ops) {
     ops = {
+      dy: tf.tensor2d(matA.subarray(0, BATCH * N), [BATCH, N]),
+      h: tf.tensor2d(matB.subarray(0, BATCH * N), [BATCH, N]),
       a: tf.tensor2d(matA, [N, N]),
       b: tf.tensor2d(matB, [N, N]),
       x: tf.tensor2d(input, [BATCH, LAYERS[0]]),
@@ -85,8 +95,8 @@ function loss(x: tf.Tensor2D, y: tf.Tensor2D, params: tf.Tensor[]): tf.Scalar {
   for (let l = 0; l < 3; l++) {
     // The input needs no gradient: the first layer computes only dW and db.
     const wrt = l === 0 ? "params" : "all";
-    const z = dense(h, params[2 * l] as tf.Tensor2D, params[2 * l + 1] as tf.Tensor1D, wrt);
-    h = l < 2 ? tf.relu(z) : z;
+    const act = l < 2 ? "relu" : "linear";
+    h = dense(h, params[2 * l] as tf.Tensor2D, params[2 * l + 1] as tf.Tensor1D, wrt, act);
   }
   return tf.losses.softmaxCrossEntropy(y, h) as tf.Scalar;
 }
@@ -127,4 +137,25 @@ for (const backend of backends) {
       tf.dispose([value, ...grads]);
     },
   });
+  const products: [string, (o: Operands) => tf.Tensor][] = [
+    ["dy·Wᵀ, transposeB flag", (o) => tf.matMul(o.dy, o.b, false, true)],
+    ["dy·Wᵀ, explicit transpose", (o) => tf.matMul(o.dy, tf.transpose(o.b))],
+    ["xᵀ·dy, transposeA flag", (o) => tf.matMul(o.h, o.dy, true, false)],
+    ["xᵀ·dy, explicit transpose", (o) => tf.matMul(tf.transpose(o.h), o.dy)],
+  ];
+  for (const [label, f] of products) {
+    Deno.bench({
+      name: `${label} ${backend}`,
+      group: `dense backward products ${backend}`,
+      ...RUNS[backend],
+      async fn(b) {
+        const o = await use(backend);
+        b.start();
+        const c = tf.tidy(() => f(o));
+        await c.data();
+        b.end();
+        c.dispose();
+      },
+    });
+  }
 }

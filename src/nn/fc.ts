@@ -7,7 +7,7 @@
  */
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { Rng } from "../core/rng.ts";
-import { dense } from "./dense.ts";
+import { dense, denseParamGradients } from "./dense.ts";
 import type { Block, Model } from "./model.ts";
 
 /** Options of {@link createFc}. */
@@ -35,16 +35,26 @@ function denseBlock(
     outputSize,
     apply(x, params, wrt) {
       const x2 = (flatten ? tf.reshape(x, [x.shape[0], -1]) : x) as tf.Tensor2D;
-      const y = dense(x2, params[0] as tf.Tensor2D, params[1] as tf.Tensor1D, wrt);
-      return relu ? tf.relu(y) : y;
+      // Linear and ReLU in one fused kernel; the gradient takes the ReLU mask from the output.
+      return dense(
+        x2,
+        params[0] as tf.Tensor2D,
+        params[1] as tf.Tensor1D,
+        wrt,
+        relu ? "relu" : "linear",
+      );
     },
     paramGradients(x, y, dy) {
-      return tf.tidy(() => {
-        const x2 = (flatten ? tf.reshape(x, [x.shape[0], -1]) : x) as tf.Tensor2D;
-        // ReLU passes the gradient where its output is positive (tfjs: step(pre) = step(out)).
-        const dz = (relu ? tf.mul(dy, tf.step(y)) : dy) as tf.Tensor2D;
-        return [tf.matMul(tf.transpose(x2), dz), tf.sum(dz, 0)];
-      });
+      const x2 = (flatten ? tf.reshape(x, [x.shape[0], -1]) : x) as tf.Tensor2D;
+      // ReLU passes the gradient where its output is positive (step(pre) = step(out)).
+      const g = denseParamGradients(
+        x2,
+        y as tf.Tensor2D,
+        dy as tf.Tensor2D,
+        relu ? "relu" : "linear",
+      );
+      if (x2 !== x) x2.dispose();
+      return g;
     },
   };
 }

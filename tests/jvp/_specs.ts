@@ -3,6 +3,7 @@ import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { OpSpec } from "./_harness.ts";
 import { batchNorm } from "../../src/nn/batchnorm.ts";
 import { conv2d, maxPool2d } from "../../src/nn/conv.ts";
+import { dense } from "../../src/nn/dense.ts";
 import { layerNorm } from "../../src/nn/layernorm.ts";
 import { gelu, selfAttention } from "../../src/nn/vit.ts";
 
@@ -527,6 +528,20 @@ export const matmulSpecs: OpSpec[] = [
     fdTol: 5e-2,
   },
   {
+    name: "fused matMul on unit-batch 3-D operands, transposeA",
+    family: "matmul",
+    kernels: ["_FusedMatMul"],
+    shapes: [[1, 4, 3], [1, 4, 5], [5]],
+    f: (a, b, c) => tf.fused.matMul({ a, b, bias: c, transposeA: true }),
+  },
+  {
+    name: "fused matMul on unit-batch 4-D · 3-D operands, transposeB",
+    family: "matmul",
+    kernels: ["_FusedMatMul"],
+    shapes: [[1, 1, 3, 4], [1, 5, 4], [5]],
+    f: (a, b, c) => tf.fused.matMul({ a, b, bias: c, transposeB: true }),
+  },
+  {
     name: "einsum (batched bilinear form)",
     family: "matmul",
     kernels: ["Einsum"],
@@ -920,6 +935,36 @@ export const networkSpecs: OpSpec[] = [
  * BatchNorm (batch statistics), −∞-padded max-pool, LayerNorm, attention, GELU.
  */
 export const modelLayerSpecs: OpSpec[] = [
+  {
+    name: "nn dense with fused ReLU (all tangents)",
+    family: "composite",
+    kernels: ["_FusedMatMul"],
+    shapes: [[3, 4], [4, 5], [5]],
+    f: (x, w, b) => dense(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D, "none", "relu"),
+    ref: (x, w, b) => tf.relu(tf.add(tf.matMul(x, w), b)),
+    h: 1e-3,
+    fdTol: 5e-2,
+  },
+  {
+    name: "nn dense with fused ReLU, weight tangents only (weight perturbation)",
+    family: "composite",
+    kernels: ["_FusedMatMul"],
+    shapes: [[6, 4], [4, 5], [5]],
+    noTangent: [0],
+    f: (x, w, b) => dense(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D, "none", "relu"),
+    ref: (x, w, b) => tf.relu(tf.add(tf.matMul(x, w), b)),
+    h: 1e-3,
+    fdTol: 5e-2,
+  },
+  {
+    name: "nn dense, linear, input tangent only (node perturbation)",
+    family: "composite",
+    kernels: ["_FusedMatMul"],
+    shapes: [[6, 4], [4, 5], [5]],
+    noTangent: [1, 2],
+    f: (x, w, b) => dense(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D, "none"),
+    ref: (x, w, b) => tf.add(tf.matMul(x, w), b),
+  },
   {
     name: "nn conv2d 7×7, stride 2, explicit padding 3",
     family: "composite",

@@ -24,10 +24,12 @@ testSpecs(
     ...networkSpecs,
     ...modelLayerSpecs,
   ]
-    // tfjs-wasm 4.22's fused matMul computes a wrong forward value with the sigmoid
-    // activation (it differs from sigmoid(matMul + bias) by up to 0.26), so that spec
-    // is not meaningful there.
-    .filter((s) => !s.name.includes("sigmoid"))
+    // tfjs-wasm 4.22's fused matMul computes wrong forward values when an operand is
+    // transposed (measured: up to 1.04 off act(matMul + bias) for [1,3,4]·[1,5,4]ᵀ,
+    // 0.1 for [1,4,3]ᵀ·[1,4,5]; untransposed it agrees to 1e-7), so those specs
+    // (the sigmoid one is transposeB too) are not meaningful there. The project's
+    // dense layer only runs the untransposed fused product.
+    .filter((s) => !(s.kernels.includes("_FusedMatMul") && s.name.includes("transpose")))
     // tfjs-wasm has no Einsum kernel.
     .filter((s) => !s.kernels.includes("Einsum"))
     .map((s) => ({ ...s, name: `${s.name}, wasm` })),

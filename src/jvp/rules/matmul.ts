@@ -1,7 +1,8 @@
 /**
  * JVP rules for matrix products: `BatchMatMul` (which tfjs runs for every
  * `tf.matMul`, 2-D or batched) and `_FusedMatMul` (`tf.fused.matMul`, used by
- * tfjs-layers' Dense).
+ * tfjs-layers' Dense and by src/nn/dense.ts with `[1, B, in]·[1, in, out]`
+ * operands, which go down the 2-D paths below).
  *
  * `ẏ = ȧ·b + a·ḃ`. On wasm, transposed and 3-D products fall to a slow path,
  * so against a 2-D `b` (a weight matrix) both terms are single untransposed
@@ -98,12 +99,38 @@ function rightTerm(a: tf.Tensor, tb: tf.Tensor, bShape: number[], k: number): tf
   return tf.reshape(tf.matMul(aa, t), [k, ...batch, M, N]);
 }
 
+/**
+ * Drops the leading batch axes of an operand whose batch size is 1 (`[1, M, K]`
+ * → `[M, K]`), and the same axes of its tangent (lifted to full rank first).
+ */
+function dropUnitBatch(x: tf.Tensor, t: Tangent): [tf.Tensor, Tangent] {
+  const nb = x.rank - 2;
+  const tt = t === null ? null : liftTangent(t, x.rank);
+  return [
+    tf.reshape(x, x.shape.slice(nb)),
+    tt === null ? null : tf.reshape(tt, [tt.shape[0], ...tt.shape.slice(1 + nb)]),
+  ];
+}
+
 /** The tangent of `matMul(a, b, transposeA, transposeB)`. */
 function matMulTangent(call: JvpCall): Tangent {
   let a = call.inputs.a as tf.Tensor;
   let b = call.inputs.b as tf.Tensor;
   let ta = call.tangents.a ?? null;
   let tb = call.tangents.b ?? null;
+  // `[1, M, K]·[1, K, N]` (what `_FusedMatMul` and the fused dense layer pass)
+  // is a 2-D product: take the 2-D paths (single untransposed matMuls on wasm,
+  // no batched product against a 3-D weight tangent); the result is lifted back
+  // to the output's rank by addTangents.
+  if (
+    a.rank > 2 && b.rank > 2 && size(a.shape.slice(0, -2)) === 1 &&
+    size(b.shape.slice(0, -2)) === 1
+  ) {
+    [a, ta] = dropUnitBatch(a, ta);
+    [b, tb] = dropUnitBatch(b, tb);
+  }
+  const aShape = call.attrs.transposeA ? swapLastDims(a.shape) : a.shape;
+  const bShape = call.attrs.transposeB ? swapLastDims(b.shape) : b.shape;
   if (call.attrs.transposeA) {
     if (tb !== null) a = swapLast(a);
     if (ta !== null) ta = swapLast(ta);
@@ -112,8 +139,6 @@ function matMulTangent(call: JvpCall): Tangent {
     if (ta !== null) b = swapLast(b);
     if (tb !== null) tb = swapLast(tb);
   }
-  const aShape = call.attrs.transposeA ? swapLastDims(call.inputs.a!.shape) : a.shape;
-  const bShape = call.attrs.transposeB ? swapLastDims(call.inputs.b!.shape) : b.shape;
   const rank = call.outputs[0].rank;
   return addTangents([
     ta === null ? null : leftTerm(ta, aShape, b, call.k),
