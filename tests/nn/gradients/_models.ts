@@ -2,7 +2,7 @@
 // architectures at small width and image size, seeded, so that every backend
 // builds the same weights.
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
-import { assertEquals } from "../_assert.ts";
+import { assert, assertEquals } from "../_assert.ts";
 import { type BackendChoice, initBackend } from "../../../src/backend.ts";
 import { Rng } from "../../../src/core/rng.ts";
 import { createGradientMode, type GradientSpec } from "../../../src/nn/gradients/mode.ts";
@@ -81,4 +81,31 @@ export function relDiff(a: Float32Array, b: Float32Array): number {
     den += b[i] ** 2;
   }
   return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
+}
+
+/**
+ * Asserts that a step on backend `name` (`got`) matches the cpu reference
+ * (`want`): loss within `lossTol` relative, every parameter update within
+ * `tol` relative, and the update not all zero. Logs the worst difference.
+ */
+export function assertStepsAgree(
+  name: string,
+  got: { loss: number; grads: Float32Array[] },
+  want: { loss: number; grads: Float32Array[] },
+  tol: number,
+  lossTol = tol,
+): void {
+  assert(
+    Math.abs(got.loss - want.loss) <= lossTol * Math.abs(want.loss),
+    `loss ${got.loss} vs ${want.loss}`,
+  );
+  assertEquals(got.grads.length, want.grads.length);
+  let worst = 0;
+  got.grads.forEach((g, i) => {
+    const e = relDiff(g, want.grads[i]);
+    worst = Math.max(worst, e);
+    assert(e <= tol, `parameter ${i}: ${name} differs from cpu by ${e}`);
+  });
+  assert(want.grads.some((g) => g.some((v) => v !== 0)), "the update is not all zero");
+  console.log(`worst parameter rel. difference ${worst.toExponential(1)}`);
 }

@@ -3,10 +3,9 @@
 // seeded model, batch and tangents on both, loss and every parameter update
 // compared. Needs `deno task setup-native` (or $FG_NATIVE_DIR); ignored, with
 // that reason in its name, where the native backend is not installed.
-import { assert, assertEquals } from "../_assert.ts";
 import { nativeDir, readInstallRecord } from "../../../src/native/install_record.ts";
 import type { GradientSpec } from "../../../src/nn/gradients/mode.ts";
-import { modelStep as step, relDiff, smallResnet, smallVit } from "./_models.ts";
+import { assertStepsAgree, modelStep as step, smallResnet, smallVit } from "./_models.ts";
 
 const installed = readInstallRecord(nativeDir()) !== undefined;
 const reason = installed ? "" : " (ignored: native backend not set up; deno task setup-native)";
@@ -35,19 +34,7 @@ for (const [name, make, size] of [["vit", smallVit, 8], ["resnet18", smallResnet
       fn: async () => {
         const native = await step("tensorflow", make, size, spec);
         const cpu = await step("cpu", make, size, spec);
-        assert(
-          Math.abs(native.loss - cpu.loss) <= 1e-5 * Math.abs(cpu.loss),
-          `loss ${native.loss} vs ${cpu.loss}`,
-        );
-        assertEquals(native.grads.length, cpu.grads.length);
-        let worst = 0;
-        native.grads.forEach((g, i) => {
-          const e = relDiff(g, cpu.grads[i]);
-          worst = Math.max(worst, e);
-          assert(e <= 1e-4, `parameter ${i}: native differs from cpu by ${e}`);
-        });
-        assert(cpu.grads.some((g) => g.some((v) => v !== 0)), "the update is not all zero");
-        console.log(`worst parameter rel. difference ${worst.toExponential(1)}`);
+        assertStepsAgree("native", native, cpu, 1e-4, 1e-5);
       },
     });
   }
