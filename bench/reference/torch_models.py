@@ -145,13 +145,35 @@ def fwad_step(model, blocks, opt, x, y, k, gen):
             d[j] = fwAD.unpack_dual(F.cross_entropy(a, y)).tangent.detach()
     start = 0
     for b, inp, n in zip(blocks, ins, sizes):
-        Vb = V[:, start:start + n]
+        Vb, db = V[:, start:start + n], d
         start += n
-        fg = Vb.T @ (torch.linalg.inv(Vb @ Vb.T) @ d)  # frog of this block's slices: n
+        if n < k:  # more tangents than dimensions: the first n (spec §1.6, rule first_n)
+            Vb, db = Vb[:n], d[:n]
+        fg = Vb.T @ (torch.linalg.inv(Vb @ Vb.T) @ db)  # frog of this block's slices: n
         out = b(inp)
         out.backward(fg.reshape(out.shape[1:]).expand_as(out))
     opt.step()
     return loss
+
+
+def require_fast_blas(min_gflops=20.0):
+    """Stops (exit 2) when torch's matrix products run on the reference BLAS.
+
+    Debian's python3-torch is built with BLAS_INFO=generic: its Linear layers and bmm go through
+    whatever libblas.so.3 the system has, and with the reference BLAS (libblas3, 5 GFLOPS here) a ViT
+    step is 10x slower than with OpenBLAS, which would make every comparison meaningless.
+    """
+    a, b = torch.randn(512, 512), torch.randn(512, 512)
+    a @ b
+    t0 = time.perf_counter()
+    for _ in range(4):
+        a @ b
+    gflops = 4 * 2 * 512**3 / (time.perf_counter() - t0) / 1e9
+    if gflops < min_gflops:
+        sys.exit(
+            f"torch's 512x512 matmul runs at {gflops:.1f} GFLOPS (< {min_gflops}): the reference BLAS; "
+            "install OpenBLAS (apt-get install libopenblas0-pthread) before timing"
+        )
 
 
 def main():
@@ -163,6 +185,7 @@ def main():
     ap.add_argument("--modes", default="bp,sim,fwad", help="comma list of bp, sim, fwad")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    require_fast_blas()
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(1)
     setups = [

@@ -45,6 +45,28 @@ Deno.test("trainStage profiles plan the paper grid, a quick slice and a smoke sl
     ["resnet18", "vit"].flatMap((m) => ["bp:1", "fg:16", "frog:16"].map((a) => `${m}/mnist/${a}`)),
   );
   assertEquals(trainDatasets(trainStage.params("quick")), ["mnist"], "quick runs offline too");
+  const steps = (runs: ReturnType<typeof planRuns>, model: string) =>
+    runs.filter((r) => r.plan.model === model).map((r) =>
+      `${r.budget.epochs}x${r.budget.maxBatchesPerEpoch}/${r.budget.evalLimit}`
+    );
+  const quickRuns = planRuns(trainStage.params("quick"));
+  assertEquals(steps(quickRuns, "resnet18"), ["2x25/500", "2x25/500", "2x25/500"]);
+  assertEquals(
+    steps(quickRuns, "vit"),
+    ["3x50/500", "3x50/500", "3x50/500"],
+    "the ViT's own budget",
+  );
+  const flagged = planRuns(applyFlags(["--epochs", "4", "--eval-limit", "100"], "quick"));
+  assertEquals(
+    steps(flagged, "vit"),
+    ["4x50/100", "4x50/100", "4x50/100"],
+    "a flag sets every model's",
+  );
+  assertEquals(steps(flagged, "resnet18"), ["4x25/100", "4x25/100", "4x25/100"]);
+  assertEquals(
+    steps(planRuns(applyFlags(["--max-batches-per-epoch", "7"], "quick")), "vit"),
+    ["3x7/500", "3x7/500", "3x7/500"],
+  );
   const smokeParams = trainStage.params("smoke");
   assertEquals(trainDatasets(smokeParams), ["mnist"], "smoke runs offline: no CIFAR-10");
   const smoke = planTrain(smokeParams);
