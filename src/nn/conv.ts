@@ -244,7 +244,86 @@ export function conv2d(
   wrt: DenseGradients = "all",
 ): tf.Tensor4D {
   checkConv(x, w, stride, pad);
-  return tf.tidy(() => convWithGradient(padSpatial(x, pad), w, stride, wrt));
+  const rows = usedTaps(x.shape[1], w.shape[0], stride, pad);
+  const cols = usedTaps(x.shape[2], w.shape[1], stride, pad);
+  const all = (t: UsedTaps, f: number) => t.first === 0 && t.last === f - 1;
+  const none = (t: UsedTaps) => t.first > t.last; // every output reads padding only
+  if ((all(rows, w.shape[0]) && all(cols, w.shape[1])) || none(rows) || none(cols)) {
+    return tf.tidy(() => convWithGradient(padSpatial(x, pad), w, stride, wrt));
+  }
+  // Some filter taps only ever see padding (ResNet18's layer4 on MNIST: a 3×3 filter over a 1×1
+  // map padded to 3×3 uses its centre alone): convolve with the taps that see data, over the
+  // input padded (or cropped) to match. The dropped taps' products are exact zeros, so the
+  // values and the gradients of the kept taps are the same sums; the dropped taps' gradient is 0
+  // as before (the slice's gradient pads it back).
+  return tf.tidy(() => {
+    const wq = tf.slice(w, [rows.first, cols.first, 0, 0], [
+      rows.last - rows.first + 1,
+      cols.last - cols.first + 1,
+      -1,
+      -1,
+    ]) as tf.Tensor4D;
+    return convWithGradient(padOrCrop(x, rows, cols), wq, stride, wrt);
+  });
+}
+
+/**
+ * The filter taps along one axis that touch the input (not only padding) for
+ * some output position, and the padding before/after (negative: a crop) that
+ * a convolution with only those taps needs for the same output length.
+ */
+export interface UsedTaps {
+  /** First tap index that sees data. */
+  first: number;
+  /** Last tap index that sees data. */
+  last: number;
+  /** Padding before the input (negative: rows cropped). */
+  before: number;
+  /** Padding after the input (negative: rows cropped). */
+  after: number;
+}
+
+/**
+ * {@link UsedTaps} of a filter of length `f` over an input of length `n` with
+ * stride `s` and symmetric padding `pad`: output p reads input s·p + i − pad
+ * through tap i.
+ */
+export function usedTaps(n: number, f: number, s: number, pad: number): UsedTaps {
+  const out = Math.floor((n + 2 * pad - f) / s) + 1;
+  let first = f, last = -1;
+  for (let i = 0; i < f; i++) {
+    // tap i reads input s·p + i − pad for outputs p = 0 … out − 1: inside [0, n) for some p?
+    const pMin = Math.max(0, Math.ceil((pad - i) / s));
+    const pMax = Math.min(out - 1, Math.floor((n - 1 + pad - i) / s));
+    const touches = pMin <= pMax;
+    if (touches) {
+      first = Math.min(first, i);
+      last = Math.max(last, i);
+    }
+  }
+  const before = pad - first;
+  const after = s * (out - 1) + (last - first + 1) - before - n;
+  return { first, last, before, after };
+}
+
+function padOrCrop(x: tf.Tensor4D, rows: UsedTaps, cols: UsedTaps): tf.Tensor4D {
+  const [b, h, w, c] = x.shape;
+  const crop = [
+    Math.max(0, -rows.before),
+    Math.max(0, -rows.after),
+    Math.max(0, -cols.before),
+    Math.max(0, -cols.after),
+  ];
+  const xc = crop.every((v) => v === 0) ? x : tf.slice(x, [0, crop[0], crop[2], 0], [
+    b,
+    h - crop[0] - crop[1],
+    w - crop[2] - crop[3],
+    c,
+  ]) as tf.Tensor4D;
+  const pads = [rows.before, rows.after, cols.before, cols.after].map((v) => Math.max(0, v));
+  return pads.every((v) => v === 0)
+    ? xc
+    : tf.pad(xc, [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]]) as tf.Tensor4D;
 }
 
 function convWithGradient(

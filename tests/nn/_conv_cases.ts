@@ -27,6 +27,8 @@ export const RESNET_CONV_CASES: ConvCase[] = [
   { name: "1×1 s2 p0 downsample, 7×7 → 4×4", x: [2, 7, 7, 3], f: 1, o: 4, stride: 2, pad: 0 },
   { name: "1×1 s2 p0 downsample, 2×2 → 1×1", x: [2, 2, 2, 3], f: 1, o: 2, stride: 2, pad: 0 },
   { name: "4×4 s4 p0 patch embedding, 8×8", x: [2, 8, 8, 3], f: 4, o: 6, stride: 4, pad: 0 },
+  // not ResNet18's: taps that see only padding on both sides of both axes (conv2d drops them)
+  { name: "5×5 s1 p2, 2×3 (taps dropped)", x: [2, 2, 3, 3], f: 5, o: 2, stride: 1, pad: 2 },
 ];
 
 /** Seeded x, w and an output weighting r for one case. */

@@ -5,7 +5,7 @@
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { assert, assertEquals } from "./_assert.ts";
 import { initBackend } from "../../src/backend.ts";
-import { conv2d, filterGradient, maxPool2d } from "../../src/nn/conv.ts";
+import { conv2d, filterGradient, maxPool2d, usedTaps } from "../../src/nn/conv.ts";
 import { convTensors, referenceConv, RESNET_CONV_CASES } from "./_conv_cases.ts";
 import { relErr } from "./_helpers.ts";
 
@@ -65,6 +65,33 @@ for (const c of RESNET_CONV_CASES) {
     assertEquals(tf.memory().numTensors, before, "no tensor leaks");
   });
 }
+
+Deno.test("usedTaps keeps exactly the taps that read the input, with the same output length", () => {
+  for (let n = 1; n <= 9; n++) {
+    for (let f = 1; f <= 7; f++) {
+      for (let s = 1; s <= 3; s++) {
+        for (let pad = 0; pad <= 3; pad++) {
+          const out = Math.floor((n + 2 * pad - f) / s) + 1;
+          if (out < 1) continue;
+          const reads = (i: number) =>
+            Array.from({ length: out }, (_, p) => s * p + i - pad).some((q) => q >= 0 && q < n);
+          const used = Array.from({ length: f }, (_, i) => i).filter(reads);
+          const t = usedTaps(n, f, s, pad);
+          const label = `n=${n} f=${f} s=${s} pad=${pad}`;
+          if (used.length === 0) { // every output reads padding only
+            assert(t.first > t.last, label);
+            continue;
+          }
+          assertEquals([t.first, t.last], [used[0], used[used.length - 1]], label);
+          const f2 = t.last - t.first + 1;
+          assertEquals(Math.floor((t.before + n + t.after - f2) / s) + 1, out, label);
+          // output 0 reads the same input row through the first kept tap as before
+          assertEquals(t.first - pad, 0 - t.before, label);
+        }
+      }
+    }
+  }
+});
 
 Deno.test("conv2d rejects bad shapes and arguments", () => {
   const x = tf.zeros([1, 4, 4, 2]) as tf.Tensor4D;
