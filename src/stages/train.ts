@@ -370,13 +370,14 @@ export function applyTrainFlags(values: FlagValues, base: TrainParams): TrainPar
     p.fc = models.includes("fc");
     const sota = MODEL_NAMES.filter((m): m is SotaModel => m !== "fc" && models.includes(m));
     p.sota = sota.length === 0 ? null : {
-      ...(base.sota ?? {
-        datasets: base.datasets,
-        approaches: base.approaches,
-        seeds: base.seeds,
-        epochs: base.epochs,
-        maxBatchesPerEpoch: base.maxBatchesPerEpoch,
-        evalLimit: base.evalLimit,
+      // from the clone: the flags below change the grid in place (budgetByModel too)
+      ...(p.sota ?? {
+        datasets: p.datasets,
+        approaches: p.approaches,
+        seeds: p.seeds,
+        epochs: p.epochs,
+        maxBatchesPerEpoch: p.maxBatchesPerEpoch,
+        evalLimit: p.evalLimit,
       }),
       models: sota,
     };

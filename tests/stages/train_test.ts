@@ -67,6 +67,14 @@ Deno.test("trainStage profiles plan the paper grid, a quick slice and a smoke sl
     steps(planRuns(applyFlags(["--max-batches-per-epoch", "7"], "quick")), "vit"),
     ["3x7/500", "3x7/500", "3x7/500"],
   );
+  const base = trainStage.params("quick");
+  const { values } = parseFlags(["--model", "vit", "--epochs", "4"], trainStage.flags.options);
+  trainStage.flags.apply(values as FlagValues, base);
+  assertEquals(
+    steps(planRuns(base), "vit"),
+    ["3x50/500", "3x50/500", "3x50/500"],
+    "base untouched",
+  );
   const smokeParams = trainStage.params("smoke");
   assertEquals(trainDatasets(smokeParams), ["mnist"], "smoke runs offline: no CIFAR-10");
   const smoke = planTrain(smokeParams);
