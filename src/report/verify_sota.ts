@@ -11,7 +11,8 @@
  *   differ (README, Design).
  * - quick and paper: bp learns (test accuracy at the best-validation epoch,
  *   less its statistical tolerance, at least chance + a margin per model and
- *   dataset); paper only: frog decreases the validation loss at least as much
+ *   dataset), and so do fg-mean and frog where their budget shows it
+ *   ({@link SOTA_FG_MARGIN}); paper only: frog decreases the validation loss at least as much
  *   as fg-mean at equal k (the paper's §4.5 claim; 50 steps are too few). The
  *   smoke profile trains 2 steps a run, too few for either: at the paper's LR
  *   0.1 bp's loss first rises (README), so smoke checks only the above.
@@ -46,7 +47,7 @@ export const CHANCE = 0.1;
  * must clear, per profile, model and dataset. The check passes when the
  * accuracy minus its statistical tolerance (z·SE: binomial over the evaluated
  * samples, and the seeds' spread) is at least chance + margin, so an
- * accuracy at chance always fails. quick: ResNet18 2 epochs of 25 steps, the
+ * accuracy at chance always fails. quick: ResNet18 4 epochs of 25 steps, the
  * ViT 3 epochs of 50, at LR 0.1, where the loss first rises, then falls;
  * measured (500 test images, one seed): ResNet18 MNIST 92.0–94.6% after 50
  * steps, ResNet18 CIFAR-10 35.4%, the ViT CIFAR-10 25.4% after 50 steps; the
@@ -63,6 +64,26 @@ export const SOTA_BP_MARGIN: Record<string, Record<string, Record<string, number
   paper: {
     resnet18: { mnist: 0.8, cifar10: 0.3 },
     vit: { mnist: 0.8, cifar10: 0.3 },
+  },
+};
+
+/**
+ * Margin above chance that fg-mean's and frog's test accuracy (at the
+ * best-validation epoch, less its tolerance, as for bp) must clear, per
+ * profile, model and dataset; no entry, no check. quick: ResNet18 MNIST 4
+ * epochs of 25 steps, measured (500 test images, one seed): frog k=16 25.8%
+ * (wasm) and 28.2% (native) after 100 steps (its validation loss first rises,
+ * 2.33 → 2.36 over the first 25–50 steps, then falls to 2.09 and 2.18),
+ * fg-mean k=16 25.2% after 50 steps: margin 0, significantly above chance.
+ * The ViT's 150 quick steps leave both at 16.8–17.8%, about 5 binomial SE
+ * above chance over 500 samples, at the edge of the family's z, so quick does
+ * not check them (README). paper: significantly above chance.
+ */
+export const SOTA_FG_MARGIN: Record<string, Record<string, Record<string, number>>> = {
+  quick: { resnet18: { mnist: 0 } },
+  paper: {
+    resnet18: { mnist: 0, cifar10: 0 },
+    vit: { mnist: 0, cifar10: 0 },
   },
 };
 
@@ -108,29 +129,32 @@ export function sotaChecks(
       test: (tol) => Math.abs(first - Math.LN10) <= tol,
     });
   }
-  const margins = SOTA_BP_MARGIN[profile];
-  if (!margins) return out;
-  for (const g of groupRuns(runs).filter((g) => g[0].approach === "bp")) {
-    const margin = margins[g[0].model]?.[g[0].dataset];
-    if (margin === undefined) continue;
-    const accs = g.map((r) => runResult(r).best.testAccuracy);
-    const acc = mean(accs);
-    const sampling = mean(g.map((r) => binomialSe(acc, evalSize(r)))) / Math.sqrt(g.length);
-    const seeds = accs.length > 1 ? sampleStd(accs) / Math.sqrt(accs.length) : 0;
-    const bound = CHANCE + margin;
-    out.push({
-      section: S,
-      check: `${g[0].model}/${
-        g[0].dataset
-      } bp learns: test accuracy at the best-validation epoch, less its tolerance, ≥ chance (${CHANCE}) + ${margin} (${profile})`,
-      expected: `≥ ${formatSig(bound, 3)} + tol`,
-      measured: acc,
-      se: Math.hypot(sampling, seeds),
-      slack: 0,
-      test: (tol) => acc - tol >= bound,
-      catches: () => `accuracy ≤ ${formatSig(bound, 3)}`,
-    });
-  }
+  const learns = (approaches: readonly string[], table: typeof SOTA_BP_MARGIN) => {
+    const margins = table[profile] ?? {};
+    for (const g of groupRuns(runs).filter((g) => approaches.includes(g[0].approach))) {
+      const margin = margins[g[0].model]?.[g[0].dataset];
+      if (margin === undefined) continue;
+      const accs = g.map((r) => runResult(r).best.testAccuracy);
+      const acc = mean(accs);
+      const sampling = mean(g.map((r) => binomialSe(acc, evalSize(r)))) / Math.sqrt(g.length);
+      const seeds = accs.length > 1 ? sampleStd(accs) / Math.sqrt(accs.length) : 0;
+      const bound = CHANCE + margin;
+      out.push({
+        section: S,
+        check: `${g[0].model}/${g[0].dataset} ${
+          runLabel(g[0])
+        } learns: test accuracy at the best-validation epoch, less its tolerance, ≥ chance (${CHANCE}) + ${margin} (${profile})`,
+        expected: `≥ ${formatSig(bound, 3)} + tol`,
+        measured: acc,
+        se: Math.hypot(sampling, seeds),
+        slack: 0,
+        test: (tol) => acc - tol >= bound,
+        catches: () => `accuracy ≤ ${formatSig(bound, 3)}`,
+      });
+    }
+  };
+  learns(["bp"], SOTA_BP_MARGIN);
+  learns(["fg-mean", "frog"], SOTA_FG_MARGIN);
   // frog ≥ fg-mean only where the runs are long enough for it to mean something (paper): at the
   // quick budget (50 steps, one seed) measured ResNet18 MNIST k=16 lowered the validation loss
   // by 0.082 (fg-mean) and 0.057 (frog), differences within one run's noise (README).

@@ -44,23 +44,28 @@ function run(
 const decide = (runs: TrainRun[], profile: string) =>
   decideChecks(sotaChecks(runs, profile, () => 500)).results;
 
-Deno.test("sotaChecks: bp learns above chance (quick, paper), frog's loss decrease ≥ fg-mean's (paper); smoke only ln 10", () => {
+Deno.test("sotaChecks: bp, fg-mean and frog learn above chance (quick, paper), frog's loss decrease ≥ fg-mean's (paper); smoke only ln 10", () => {
   const good = [
     run("resnet18", "bp", 0, [2.3, 0.9, 0.5], [0.1, 0.7, 0.99]),
-    run("resnet18", "fg-mean", 16, [2.3, 2.29, 2.28], [0.1, 0.11, 0.12]),
+    run("resnet18", "fg-mean", 16, [2.3, 2.1, 2.0], [0.1, 0.3, 0.35]),
     run("resnet18", "frog", 16, [2.3, 2.0, 1.8], [0.1, 0.3, 0.4]),
     run("vit", "bp", 0, [2.302585, 1.5, 1.2], [0.1, 0.5, 0.99]),
   ];
   assertEquals(lossDecrease(good[2]), 2.3 - 1.8);
   const quick = decide(good, "quick");
-  assertEquals(quick.length, 1 + 2, "ln 10 (vit), bp × 2; no frog claim at the quick budget");
+  assertEquals(
+    quick.length,
+    1 + 2 + 2,
+    "ln 10 (vit), bp × 2, resnet18 fg-mean and frog learn; no frog claim at the quick budget",
+  );
   assert(quick.every((r) => r.pass), JSON.stringify(quick));
   const paper = decide(good, "paper");
-  assertEquals(paper.length, 1 + 2 + 1, "ln 10 (vit), bp × 2, frog vs fg-mean");
+  assertEquals(paper.length, 1 + 2 + 2 + 1, "ln 10 (vit), bp × 2, fg × 2, frog vs fg-mean");
   assert(paper.every((r) => r.pass), JSON.stringify(paper));
   const smoke = decide(good, "smoke");
   assertEquals(smoke.map((r) => r.pass), [true]);
-  // bp at chance fails; frog worse than fg-mean fails; a ViT whose first loss is not ln 10 fails.
+  // bp at chance fails, frog at chance fails (and is worse than fg-mean); a ViT whose first loss
+  // is not ln 10 fails.
   const bad = [
     run("resnet18", "bp", 0, [2.3, 2.3, 2.3], [0.1, 0.1, 0.1]),
     run("resnet18", "fg-mean", 16, [2.3, 2.0, 1.8], [0.1, 0.3, 0.4]),
@@ -68,8 +73,11 @@ Deno.test("sotaChecks: bp learns above chance (quick, paper), frog's loss decrea
     { ...run("vit", "bp", 0, [2.3, 1.5], [0.1, 0.99]), batchLosses: [2.4] },
   ];
   const failed = decide(bad, "paper").filter((r) => !r.pass).map((r) => r.check);
-  assertEquals(failed.length, 3, failed.join("\n"));
+  assertEquals(failed.length, 4, failed.join("\n"));
   assert(failed.some((c) => c.includes("resnet18/mnist bp learns")));
+  assert(failed.some((c) => c.includes("resnet18/mnist frog k=16 learns")));
+  const quickFailed = decide(bad, "quick").filter((r) => !r.pass).map((r) => r.check);
+  assertEquals(quickFailed.length, 3, quickFailed.join("\n"));
   assert(failed.some((c) => c.includes("frog's validation-loss decrease")));
   assert(failed.some((c) => c.includes("ln 10")));
 });

@@ -50,7 +50,7 @@ Deno.test("trainStage profiles plan the paper grid, a quick slice and a smoke sl
       `${r.budget.epochs}x${r.budget.maxBatchesPerEpoch}/${r.budget.evalLimit}`
     );
   const quickRuns = planRuns(trainStage.params("quick"));
-  assertEquals(steps(quickRuns, "resnet18"), ["2x25/500", "2x25/500", "2x25/500"]);
+  assertEquals(steps(quickRuns, "resnet18"), ["4x25/500", "4x25/500", "4x25/500"]);
   assertEquals(
     steps(quickRuns, "vit"),
     ["3x50/500", "3x50/500", "3x50/500"],
