@@ -212,12 +212,12 @@ export function trainParams(profile: Profile): TrainParams {
         evalLimit: null,
         // Both §4.5 models on MNIST × {bp, fg-mean k=16, frog k=16} at the paper's batch size,
         // evaluated on 500 samples a split (README: wall time): ResNet18 4 epochs of 25 steps
-        // (frog's val loss rises over the first 50, 2.33 → 2.37, then falls: 2.09 after 100 on
-        // wasm, test accuracy 25.8%), the ViT 3 epochs of 50 (at LR 0.1 its bp loss climbs to
-        // ≈ 7 by step 30 and is still at chance after 50 steps; measured: 28% test accuracy
-        // after 150). MNIST only, so quick
-        // runs offline on a fresh clone; `--dataset mnist,cifar10` adds CIFAR-10 once the data
-        // stage has prepared it (`deno task data --datasets mnist,cifar10`).
+        // (frog's val loss rises over the first 25–50, 2.33 → 2.36, then falls: 2.09 after 100
+        // on wasm, test accuracy 25.8%), the ViT 3 epochs of 50 (at LR 0.1 its bp loss climbs
+        // to ≈ 7 by step 30 and is still at chance after 50 steps; measured: 28% test accuracy
+        // after 150). MNIST only, so quick runs offline on a fresh clone; `--dataset
+        // mnist,cifar10` adds CIFAR-10 once the data stage has prepared it (`deno task data
+        // --datasets mnist,cifar10`).
         sota: {
           models: ["resnet18", "vit"],
           datasets: ["mnist"],
