@@ -193,20 +193,150 @@ export function filterGradient(
     : filterGradientIm2col(xp, dy, fh, fw, stride);
 }
 
-/** The input gradient of a `valid` convolution: the transposed convolution. */
+/** Input-gradient algorithms of {@link inputGradient}. */
+export type InputGradientAlgorithm = "auto" | "kernel" | "conv";
+
+/**
+ * Zero padding of the spatial axes, `[top, bottom, left, right]`, all ≥ 0: the
+ * convolution's input is the unpadded input padded by these.
+ */
+export type SpatialPads = readonly [number, number, number, number];
+
+const NO_PADS: SpatialPads = [0, 0, 0, 0];
+
+/**
+ * The input gradient of a `valid` convolution of an input padded by `pads` by
+ * the backend's transposed convolution kernel (`Conv2DBackpropInput`, present
+ * on every backend): the padded input's gradient, cut to the unpadded input.
+ *
+ * @param inShape the padded input's shape [B, Hp, Wp, C]
+ */
+export function inputGradientByKernel(
+  dy: tf.Tensor4D,
+  w: tf.Tensor4D,
+  inShape: readonly number[],
+  stride: number,
+  pads: SpatialPads = NO_PADS,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const full = tf.conv2dTranspose(
+      dy,
+      w,
+      inShape as [number, number, number, number],
+      stride,
+      "valid",
+    );
+    return pads.every((p) => p === 0) ? full : tf.slice(full, [0, pads[0], pads[2], 0], [
+      -1,
+      inShape[1] - pads[0] - pads[1],
+      inShape[2] - pads[2] - pads[3],
+      -1,
+    ]);
+  });
+}
+
+/**
+ * The input gradient of a `valid` convolution as a forward convolution:
+ * dxp[i] = Σ_a dyd[i − a] · w[a], where dyd is dy with s − 1 zeros inserted
+ * after every row and column (stride s); that is a `valid` convolution of dyd,
+ * zero-padded by fh − 1 before and up to the input length after, with the
+ * filter flipped in space and its channel axes swapped ({@link flipFilter}).
+ * Only the unpadded input's rows and columns are computed (the padded dyd is
+ * cut to the windows they need), so padding costs nothing; rows that no window
+ * reads get zeros, as from the kernel.
+ *
+ * Why: tfjs-wasm's `Conv2DBackpropInput` is a plain loop (≈ 2 GFLOPS here), its
+ * `Conv2D` runs on XNNPACK; on ResNet18 (MNIST, batch 64) the kernel took 1.5 s
+ * of a 2.2 s bp step.
+ *
+ * @param inShape the padded input's shape [B, Hp, Wp, C]
+ * @param pads the padding of the input inside `inShape`
+ */
+export function inputGradientByConv(
+  dy: tf.Tensor4D,
+  w: tf.Tensor4D,
+  inShape: readonly number[],
+  stride: number,
+  pads: SpatialPads = NO_PADS,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [b, oh, ow, o] = dy.shape;
+    const [fh, fw] = w.shape;
+    const [, hp, wp] = inShape;
+    let d: tf.Tensor4D = dy;
+    if (stride > 1) {
+      const spread = tf.pad(tf.reshape(dy, [b, oh, 1, ow, 1, o]), [
+        [0, 0],
+        [0, 0],
+        [0, stride - 1],
+        [0, 0],
+        [0, stride - 1],
+        [0, 0],
+      ]);
+      d = tf.reshape(spread, [b, oh * stride, ow * stride, o]);
+    }
+    // Padded dyd: fh − 1 zeros before, up to hp + fh − 1 rows in all; output row i (of hp) reads
+    // rows i … i + fh − 1. The unpadded input's rows [top, hp − bottom) read [top, hp − bottom +
+    // fh − 1): take those rows of dyd (zeros where they fall outside it).
+    const window = (len: number, f: number, size: number, lo: number, hi: number) => {
+      const start = lo - (f - 1), end = size - hi; // in dyd's coordinates, end exclusive
+      return { start, end, before: Math.max(0, -start), after: Math.max(0, end - len) };
+    };
+    const r = window(d.shape[1], fh, hp, pads[0], pads[1]);
+    const c = window(d.shape[2], fw, wp, pads[2], pads[3]);
+    const r0 = Math.max(0, r.start), r1 = Math.min(d.shape[1], r.end);
+    const c0 = Math.max(0, c.start), c1 = Math.min(d.shape[2], c.end);
+    if (r1 <= r0 || c1 <= c0) { // no window of the unpadded input reads an output
+      return tf.zeros([b, hp - pads[0] - pads[1], wp - pads[2] - pads[3], inShape[3]]);
+    }
+    if (r0 > 0 || c0 > 0 || r1 < d.shape[1] || c1 < d.shape[2]) {
+      d = tf.slice(d, [0, r0, c0, 0], [-1, r1 - r0, c1 - c0, -1]);
+    }
+    const padded = r.before || r.after || c.before || c.after
+      ? tf.pad(d, [[0, 0], [r.before, r.after], [c.before, c.after], [0, 0]]) as tf.Tensor4D
+      : d;
+    return tf.conv2d(padded, flipFilter(w), 1, "valid");
+  });
+}
+
+/**
+ * The filter flipped in space with its channel axes swapped: `[fh, fw, C, O]` →
+ * `[fh, fw, O, C]`, out[i, j, o, c] = w[fh − 1 − i, fw − 1 − j, c, o]. The taps
+ * are reversed by slices and a concat (tfjs-wasm's Reverse and GatherV2
+ * kernels are element loops, several times slower).
+ */
+export function flipFilter(w: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [fh, fw, c, o] = w.shape;
+    const taps = fh * fw;
+    const flat = tf.reshape(w, [taps, c, o]);
+    const flipped = taps === 1
+      ? flat
+      : tf.concat(Array.from({ length: taps }, (_, t) => tf.slice(flat, [taps - 1 - t], [1])), 0);
+    return tf.reshape(tf.transpose(flipped, [0, 2, 1]), [fh, fw, o, c]) as tf.Tensor4D;
+  });
+}
+
+/**
+ * The input gradient of a `valid` convolution of an input padded by `pads`,
+ * cut to the unpadded input: `kernel` ({@link inputGradientByKernel}), `conv`
+ * ({@link inputGradientByConv}) or `auto`: conv on wasm (whose
+ * transposed-convolution kernel is slow), the kernel elsewhere.
+ *
+ * @param inShape the padded input's shape [B, Hp, Wp, C]
+ */
 export function inputGradient(
   dy: tf.Tensor4D,
   w: tf.Tensor4D,
   inShape: readonly number[],
   stride: number,
+  algorithm: InputGradientAlgorithm = "auto",
+  pads: SpatialPads = NO_PADS,
 ): tf.Tensor4D {
-  return tf.conv2dTranspose(
-    dy,
-    w,
-    inShape as [number, number, number, number],
-    stride,
-    "valid",
-  );
+  const useConv = algorithm === "conv" || (algorithm === "auto" && tf.getBackend() === "wasm");
+  return useConv
+    ? inputGradientByConv(dy, w, inShape, stride, pads)
+    : inputGradientByKernel(dy, w, inShape, stride, pads);
 }
 
 function validConv(x: tf.Tensor4D, w: tf.Tensor4D, stride: number): tf.Tensor4D {
@@ -249,7 +379,7 @@ export function conv2d(
   const all = (t: UsedTaps, f: number) => t.first === 0 && t.last === f - 1;
   const none = (t: UsedTaps) => t.first > t.last; // every output reads padding only
   if ((all(rows, w.shape[0]) && all(cols, w.shape[1])) || none(rows) || none(cols)) {
-    return tf.tidy(() => convWithGradient(padSpatial(x, pad), w, stride, wrt));
+    return tf.tidy(() => convWithGradient(x, w, stride, wrt, [pad, pad, pad, pad]));
   }
   // Some filter taps only ever see padding (ResNet18's layer4 on MNIST: a 3×3 filter over a 1×1
   // map padded to 3×3 uses its centre alone): convolve with the taps that see data, over the
@@ -263,7 +393,8 @@ export function conv2d(
       -1,
       -1,
     ]) as tf.Tensor4D;
-    return convWithGradient(padOrCrop(x, rows, cols), wq, stride, wrt);
+    const [xc, pads] = cropForTaps(x, rows, cols);
+    return convWithGradient(xc, wq, stride, wrt, pads);
   });
 }
 
@@ -306,7 +437,11 @@ export function usedTaps(n: number, f: number, s: number, pad: number): UsedTaps
   return { first, last, before, after };
 }
 
-function padOrCrop(x: tf.Tensor4D, rows: UsedTaps, cols: UsedTaps): tf.Tensor4D {
+/**
+ * The input cropped where the kept taps need fewer rows or columns (a tfjs
+ * slice, whose gradient pads back with zeros) and the padding they still need.
+ */
+function cropForTaps(x: tf.Tensor4D, rows: UsedTaps, cols: UsedTaps): [tf.Tensor4D, SpatialPads] {
   const [b, h, w, c] = x.shape;
   const crop = [
     Math.max(0, -rows.before),
@@ -321,45 +456,65 @@ function padOrCrop(x: tf.Tensor4D, rows: UsedTaps, cols: UsedTaps): tf.Tensor4D 
     c,
   ]) as tf.Tensor4D;
   const pads = [rows.before, rows.after, cols.before, cols.after].map((v) => Math.max(0, v));
-  return pads.every((v) => v === 0)
-    ? xc
-    : tf.pad(xc, [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]]) as tf.Tensor4D;
+  return [xc, pads as unknown as SpatialPads];
 }
 
+function padBy(x: tf.Tensor4D, pads: SpatialPads): tf.Tensor4D {
+  return pads.every((p) => p === 0)
+    ? x
+    : tf.pad(x, [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]]) as tf.Tensor4D;
+}
+
+/**
+ * The `valid` convolution of x zero-padded by `pads`, with a custom gradient:
+ * the padding is part of the op, so the input gradient is computed for the
+ * unpadded input only ({@link inputGradient}).
+ */
 function convWithGradient(
-  xp: tf.Tensor4D,
+  x: tf.Tensor4D,
   w: tf.Tensor4D,
   stride: number,
   wrt: DenseGradients,
+  pads: SpatialPads,
 ): tf.Tensor4D {
   const [fh, fw] = w.shape;
   switch (wrt) {
     case "none":
-      return validConv(xp, w, stride);
+      return validConv(padBy(x, pads), w, stride);
     case "all":
       return tf.customGrad((xi, wi, save) => {
-        (save as tf.GradSaveFunc)([xi as tf.Tensor, wi as tf.Tensor]);
+        const xp = padBy(xi as tf.Tensor4D, pads);
+        (save as tf.GradSaveFunc)([xp, wi as tf.Tensor]);
         return {
-          value: validConv(xi as tf.Tensor4D, wi as tf.Tensor4D, stride),
+          value: validConv(xp, wi as tf.Tensor4D, stride),
           gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
             const [xs, ws] = saved as tf.Tensor4D[];
             return [
-              inputGradient(dy as tf.Tensor4D, ws, xs.shape, stride),
+              inputGradient(dy as tf.Tensor4D, ws, xs.shape, stride, "auto", pads),
               filterGradient(xs, dy as tf.Tensor4D, fh, fw, stride),
             ];
           },
         };
-      })(xp, w) as tf.Tensor4D;
+      })(x, w) as tf.Tensor4D;
     case "input":
       return tf.customGrad((xi, save) => {
+        const xp = padBy(xi as tf.Tensor4D, pads);
         (save as tf.GradSaveFunc)([w]);
         return {
-          value: validConv(xi as tf.Tensor4D, w, stride),
+          value: validConv(xp, w, stride),
           gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-            inputGradient(dy as tf.Tensor4D, saved[0] as tf.Tensor4D, xp.shape, stride),
+            inputGradient(
+              dy as tf.Tensor4D,
+              saved[0] as tf.Tensor4D,
+              xp.shape,
+              stride,
+              "auto",
+              pads,
+            ),
         };
-      })(xp) as tf.Tensor4D;
-    case "params":
+      })(x) as tf.Tensor4D;
+    case "params": {
+      const xp = padBy(x, pads);
       return tf.customGrad((wi, save) => {
         (save as tf.GradSaveFunc)([xp]);
         return {
@@ -368,6 +523,7 @@ function convWithGradient(
             filterGradient(saved[0] as tf.Tensor4D, dy as tf.Tensor4D, fh, fw, stride),
         };
       })(w) as tf.Tensor4D;
+    }
     default:
       throw new RangeError(
         `Cannot apply conv2d: wrt must be one of all, input, params, none, got "${wrt}"`,

@@ -5,7 +5,7 @@
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { assert, assertEquals } from "./_assert.ts";
 import { initBackend } from "../../src/backend.ts";
-import { conv2d, filterGradient, maxPool2d, usedTaps } from "../../src/nn/conv.ts";
+import { conv2d, filterGradient, inputGradient, maxPool2d, usedTaps } from "../../src/nn/conv.ts";
 import { convTensors, referenceConv, RESNET_CONV_CASES } from "./_conv_cases.ts";
 import { relErr } from "./_helpers.ts";
 
@@ -45,6 +45,18 @@ for (const c of RESNET_CONV_CASES) {
     assert(relErr(byKernel, gwRef) < 1e-5, `filter gradient by kernel ${relErr(byKernel, gwRef)}`);
     assert(relErr(byConv, gwRef) < 1e-5, `filter gradient by conv ${relErr(byConv, gwRef)}`);
     assert(relErr(byIm2col, gwRef) < 1e-5, `filter gradient by im2col ${relErr(byIm2col, gwRef)}`);
+    // Both input-gradient algorithms give the reference inside the padding's frame, and the same
+    // padded gradient (auto picks the kernel on cpu, the convolution on wasm).
+    const inByConv = inputGradient(dy, w, xp.shape, c.stride, "conv");
+    const inByKernel = inputGradient(dy, w, xp.shape, c.stride, "kernel");
+    assertEquals(inByConv.shape, xp.shape);
+    const inner = tf.slice(inByConv, [0, c.pad, c.pad, 0], x.shape);
+    assert(relErr(inner, gxRef) < 1e-5, `input gradient by conv ${relErr(inner, gxRef)}`);
+    assert(
+      relErr(inByConv, inByKernel) < 1e-5,
+      `by conv vs kernel ${relErr(inByConv, inByKernel)}`,
+    );
+    tf.dispose([inByConv, inByKernel, inner]);
     tf.dispose([
       x,
       w,
@@ -125,4 +137,24 @@ Deno.test("maxPool2d pads with −∞: an all-negative input is never beaten by 
   assertEquals(gv.reduce((a, b) => a + b, 0), 4);
   assertEquals([gv[0], gv[1], gv[4], gv[5]], [1, 1, 1, 1]);
   tf.dispose([x, y, g]);
+});
+
+Deno.test("the input gradient by conv is zero where no window reads the unpadded input", () => {
+  // 1×1 filter, stride 4 over a 5×5 padded input: windows read rows and columns 0 and 4 only,
+  // which are padding; the unpadded 3×3 interior gets no gradient.
+  const dy = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2, 1]);
+  const w = tf.tensor4d([1.5, -2], [1, 1, 1, 2]);
+  const dy2 = tf.concat([dy, tf.mul(dy, -1)], 3) as tf.Tensor4D;
+  const pads = [1, 1, 1, 1] as const;
+  const byConv = inputGradient(dy2, w, [2, 5, 5, 1], 4, "conv", pads);
+  const byKernel = inputGradient(dy2, w, [2, 5, 5, 1], 4, "kernel", pads);
+  assertEquals(byConv.shape, [2, 3, 3, 1]);
+  assertEquals([...byConv.dataSync()], new Array(18).fill(0));
+  assertEquals([...byKernel.dataSync()], new Array(18).fill(0));
+  // Without the padding cut, the corners carry the gradient: the two algorithms agree.
+  const full = inputGradient(dy2, w, [2, 5, 5, 1], 4, "conv");
+  const fullKernel = inputGradient(dy2, w, [2, 5, 5, 1], 4, "kernel");
+  assertEquals([...full.dataSync()], [...fullKernel.dataSync()]);
+  assert(full.dataSync().some((v) => v !== 0), "corners carry the gradient");
+  tf.dispose([dy, w, dy2, byConv, byKernel, full, fullKernel]);
 });
