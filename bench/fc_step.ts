@@ -5,10 +5,13 @@
  * comparison that `deno bench` (means only) does not give.
  *
  * Run:
- * `deno run -A bench/fc_step.ts [--backend tensorflow] [--steps 30] [--only bp,sim,fwad-weight]`
+ * `deno run -A bench/fc_step.ts [--backend tensorflow] [--steps 30] [--only bp,sim,fwad-weight] [--json PATH]`
  *
  * Prints one line per mode: median, min and max over `steps` timed steps after
- * 3 warm-up steps, and the load average at the start.
+ * 3 warm-up steps, and the load average at the start. `--json` writes the rows
+ * in the shape of `bench/reference/` (ids `fc/bp`, `fc/sim-frog-k16`,
+ * `fc/fwad-node-frog-k16`, `fc/fwad-weight-frog-k16`), as
+ * `bench/reference/torch_fc.py` does for the original's steps.
  *
  * @module
  */
@@ -18,13 +21,15 @@ import { Rng } from "../src/core/rng.ts";
 import { createFc } from "../src/nn/fc.ts";
 import { createGradientMode, type GradientSpec } from "../src/nn/gradients/mode.ts";
 import { Sgd } from "../src/nn/optimizer.ts";
+import { BenchRecorder } from "./reference/_bench_json.ts";
 
 const arg = (name: string, fallback: string) => {
   const i = Deno.args.indexOf(`--${name}`);
   return i >= 0 ? Deno.args[i + 1] : fallback;
 };
-await initBackend(arg("backend", "wasm") as BackendChoice);
+const info = await initBackend(arg("backend", "wasm") as BackendChoice);
 const backend = tf.getBackend();
+const recorder = new BenchRecorder("bench/fc_step.ts", { backend, versions: info.versions });
 const steps = Number(arg("steps", "30"));
 if (!Number.isInteger(steps) || steps < 1) {
   console.error(`fc_step: --steps must be a positive integer, got ${arg("steps", "")}`);
@@ -35,6 +40,13 @@ const MODES: Record<string, GradientSpec> = {
   sim: { approach: "frog", k: 16, mode: "sim", perturbation: "node" },
   "fwad-node": { approach: "frog", k: 16, mode: "fwad", perturbation: "node" },
   "fwad-weight": { approach: "frog", k: 16, mode: "fwad", perturbation: "weight" },
+};
+/** The row id of each mode in `bench/reference/`'s JSON. */
+const ROW_IDS: Record<string, string> = {
+  bp: "fc/bp",
+  sim: "fc/sim-frog-k16",
+  "fwad-node": "fc/fwad-node-frog-k16",
+  "fwad-weight": "fc/fwad-weight-frog-k16",
 };
 const only = arg("only", "bp,sim,fwad-weight").split(",");
 for (const o of only) {
@@ -64,6 +76,7 @@ for (const name of only) {
   }
   mode.close?.();
   tf.dispose(model.params);
+  recorder.add(ROW_IDS[name], times.map((t) => t / 1000));
   times.sort((a, b) => a - b);
   const med = times[Math.floor(times.length / 2)];
   console.log(
@@ -72,3 +85,4 @@ for (const name of only) {
     } (${steps} steps, load ${load})`,
   );
 }
+await recorder.write(arg("json", "") || undefined);

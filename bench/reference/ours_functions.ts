@@ -25,6 +25,7 @@ import {
   gradientDescent,
   startPosition,
 } from "../../src/functions/mod.ts";
+import { BenchRecorder, median } from "./_bench_json.ts";
 
 /** The 8 approaches of spec §3.4, in the reference's order. */
 const APPROACHES: ApproachSpec[] = [
@@ -32,12 +33,6 @@ const APPROACHES: ApproachSpec[] = [
   fg(1, "mean"),
   ...[2, 4, 16].flatMap((k) => [fg(k, "mean"), fg(k, "orthogonal_projection")]),
 ];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 async function main(): Promise<void> {
   const { values } = parseFlags(Deno.args, {
@@ -59,6 +54,7 @@ async function main(): Promise<void> {
   const fn = getFunction(fnName);
   const path = oneOf("path", values.path!, ["auto", "tfjs", "fast"] as const);
   await initBackend(backend);
+  const recorder = new BenchRecorder("bench/reference/ours_functions.ts");
 
   const load = () => Deno.loadavg()[0].toFixed(2);
   console.log(
@@ -111,7 +107,16 @@ async function main(): Promise<void> {
   }
   console.log(`# load at end ${load()}`);
   if (values.json) {
-    const meta = { tfjs: tf.version.tfjs, backend, function: fn.name, steps, repeats, lr, path };
+    const meta = {
+      ...recorder.record().meta,
+      tfjs: tf.version.tfjs,
+      backend,
+      function: fn.name,
+      steps,
+      repeats,
+      lr,
+      path,
+    };
     await Deno.writeTextFile(values.json, JSON.stringify({ meta, rows }, null, 1));
   }
 }

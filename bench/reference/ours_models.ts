@@ -5,7 +5,11 @@
  * the gradient computation, the SGD update and a read of the loss.
  *
  * Run:
- * `deno run -A bench/reference/ours_models.ts [--backend wasm] [--repeats 2] [--only resnet18/mnist,vit/mnist] [--modes bp,sim,fwad]`
+ * `deno run -A bench/reference/ours_models.ts [--backend wasm] [--repeats 2] [--only resnet18/mnist,vit/mnist] [--modes bp,sim,fwad] [--json PATH]`
+ *
+ * `--json` writes the rows in the shape of `_bench_json.ts` (ids such as
+ * `resnet18/mnist/bp`, `resnet18/mnist/sim-frog-k16`, `vit/cifar10/fwad-node-frog-k16`), as
+ * `torch_models.py --json` does for the original's steps.
  *
  * Modes: bp; the simulated node mode with frog (the paper's); true forward
  * node mode with frog (k tangents batched through one forward pass, against
@@ -20,6 +24,7 @@ import { createGradientMode, type GradientSpec } from "../../src/nn/gradients/mo
 import { disposeModel } from "../../src/nn/model.ts";
 import { createModel, DATASET_SHAPES, type ModelName } from "../../src/nn/models.ts";
 import { Sgd } from "../../src/nn/optimizer.ts";
+import { BenchRecorder } from "./_bench_json.ts";
 
 const arg = (name: string, fallback: string) => {
   const i = Deno.args.indexOf(`--${name}`);
@@ -36,10 +41,26 @@ const setups: [ModelName, string, number][] = [
   ["vit", "cifar10", 128],
 ];
 const modes = arg("modes", "bp,sim,fwad").split(",");
-const allSpecs: Record<string, [string, GradientSpec]> = {
-  bp: ["bp", { approach: "bp", k: 1, mode: "sim", perturbation: "node" }],
-  sim: [`sim node frog k=${k}`, { approach: "frog", k, mode: "sim", perturbation: "node" }],
-  fwad: [`fwad node frog k=${k}`, { approach: "frog", k, mode: "fwad", perturbation: "node" }],
+const recorder = new BenchRecorder("bench/reference/ours_models.ts", {
+  backend: backend.name,
+  versions: backend.versions,
+  k,
+});
+/** Per mode: its label, its row id's last part and its gradient spec. */
+const allSpecs: Record<string, [string, string, GradientSpec]> = {
+  bp: ["bp", "bp", { approach: "bp", k: 1, mode: "sim", perturbation: "node" }],
+  sim: [`sim node frog k=${k}`, `sim-frog-k${k}`, {
+    approach: "frog",
+    k,
+    mode: "sim",
+    perturbation: "node",
+  }],
+  fwad: [`fwad node frog k=${k}`, `fwad-node-frog-k${k}`, {
+    approach: "frog",
+    k,
+    mode: "fwad",
+    perturbation: "node",
+  }],
 };
 const specs = modes.map((m) => {
   if (!(m in allSpecs)) {
@@ -59,7 +80,7 @@ for (const [name, ds, B] of setups) {
   ]);
   const y = tf.tensor1d(Array.from({ length: B }, () => rng.nextInt(10)), "int32");
   const opt = new Sgd({ lr: 1e-3 });
-  for (const [label, spec] of specs) {
+  for (const [label, rowId, spec] of specs) {
     const mode = createGradientMode(spec, 0, { doubleBufferUpdate: true });
     const times: number[] = [];
     for (let i = 0; i <= repeats; i++) {
@@ -71,6 +92,7 @@ for (const [name, ds, B] of setups) {
       if (i > 0) times.push((performance.now() - t0) / 1000);
     }
     mode.close?.();
+    recorder.add(`${name}/${ds}/${rowId}`, times);
     times.sort((a, b) => a - b);
     console.log(
       `${name} ${ds} B=${B} ${label}: best ${times[0].toFixed(3)} s, median ${
@@ -82,3 +104,4 @@ for (const [name, ds, B] of setups) {
   tf.dispose([x, y]);
   disposeModel(model);
 }
+await recorder.write(arg("json", "") || undefined);

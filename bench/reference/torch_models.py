@@ -24,13 +24,17 @@ CIFAR-10 128):
 Usage (Debian: apt-get install python3-torch, PyTorch 1.13):
 
   /usr/bin/python3 bench/reference/torch_models.py [--threads 2] [--repeats 3] [--k 16]
-      [--only resnet18/mnist,vit/cifar10] [--modes bp,sim,fwad]
+      [--only resnet18/mnist,vit/cifar10] [--modes bp,sim,fwad] [--json PATH]
 
 Prints one line per (model, dataset, mode): best and median seconds per step over the repeats
-(after one warm-up step).
+(after one warm-up step). --json writes them in the shape of _bench_json.ts (row ids such as
+resnet18/mnist/bp, resnet18/mnist/sim-frog-k16, vit/mnist/fwad-node-frog-k16).
 """
 import argparse
+import datetime
+import json
 import os
+import resource
 import statistics
 import sys
 import time
@@ -183,7 +187,10 @@ def main():
     ap.add_argument("--k", type=int, default=16)
     ap.add_argument("--only", default="", help="comma list of model/dataset, e.g. resnet18/mnist")
     ap.add_argument("--modes", default="bp,sim,fwad", help="comma list of bp, sim, fwad")
+    ap.add_argument("--json", default="", help="write the rows as JSON to this path")
     args = ap.parse_args()
+    started, load_start = datetime.datetime.now(datetime.timezone.utc).isoformat(), os.getloadavg()
+    rows = []
     torch.set_num_threads(args.threads)
     require_fast_blas()
     torch.manual_seed(0)
@@ -209,11 +216,11 @@ def main():
         x = torch.randn(B, c, size, size)
         y = torch.randint(0, 10, (B,))
         steps = {
-            "bp": ("bp", bp_step),
-            "sim": (f"sim node frog k={args.k}", sim_step),
-            "fwad": (f"fwad node frog k={args.k}", fwad_step),
+            "bp": ("bp", "bp", bp_step),
+            "sim": (f"sim node frog k={args.k}", f"sim-frog-k{args.k}", sim_step),
+            "fwad": (f"fwad node frog k={args.k}", f"fwad-node-frog-k{args.k}", fwad_step),
         }
-        for mode, step in (steps[m] for m in args.modes.split(",")):
+        for mode, row_id, step in (steps[m] for m in args.modes.split(",")):
             step(model, blocks, opt, x, y, args.k, gen)
             times = []
             for _ in range(args.repeats):
@@ -225,6 +232,28 @@ def main():
                 f" ({args.threads} threads, torch {torch.__version__})",
                 flush=True,
             )
+            rows.append({
+                "id": f"{name}/{ds}/{row_id}",
+                "median_s": statistics.median(times),
+                "min_s": min(times),
+                "max_s": max(times),
+                "samples": times,
+            })
+    if args.json:
+        meta = {
+            "tool": "bench/reference/torch_models.py",
+            "torch": torch.__version__,
+            "python": sys.version.split()[0],
+            "threads": args.threads,
+            "k": args.k,
+            "load_start": list(load_start),
+            "load_end": list(os.getloadavg()),
+            "started": started,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+        with open(args.json + ".part", "w") as f:
+            json.dump({"meta": meta, "rows": rows}, f, indent=1)
+        os.replace(args.json + ".part", args.json)
 
 
 if __name__ == "__main__":
