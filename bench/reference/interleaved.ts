@@ -16,7 +16,8 @@
  * figures are not comparable).
  *
  * Writes `<out>/interleaved_<UTC stamp>/`: `table.md` (the table, the load, the versions, the
- * commands) and one JSON per script run (`r<round>_<group>_<side>[_<part>].json`).
+ * commands) and one JSON per script run (`r<round>_<group>_<side>[_<part>].json`); until the
+ * table is written the folder is named `….part`.
  *
  * @module
  */
@@ -255,7 +256,10 @@ async function main(): Promise<void> {
   const small = values.small!;
   const python = values.python!;
   const stamp = new Date().toISOString().slice(0, 16).replace(":", "");
-  const dir = join(values.out!, `interleaved_${stamp}${small ? "_small" : ""}`);
+  const finalDir = join(values.out!, `interleaved_${stamp}${small ? "_small" : ""}`);
+  // Written under a `.part` name and renamed when the table is written: a killed run leaves no
+  // folder that looks complete.
+  const dir = `${finalDir}.part`;
   await Deno.mkdir(dir, { recursive: true });
 
   const left: string[] = [];
@@ -296,20 +300,18 @@ async function main(): Promise<void> {
       }
     }
   }
-  const versions = [
-    ...new Set(
-      records.map((r) => {
-        const m = r.meta as BenchMeta & { versions?: Record<string, string>; torch?: string };
-        return m.torch
-          ? `PyTorch ${m.torch} (${m.threads ?? "?"} threads)`
-          : m.versions
-          ? `tfjs ${m.versions.tfjs}, Deno ${m.versions.deno}${
-            m.versions.libtensorflow ? `, libtensorflow ${m.versions.libtensorflow}` : ""
-          }`
-          : "";
-      }).filter((v) => v !== ""),
-    ),
-  ];
+  const versions = SIDES.flatMap((side) => {
+    const m = records.find((r) => r.side === side && r.meta.versions)?.meta ??
+      records.find((r) => r.side === side)?.meta;
+    if (!m) return [];
+    if (side === "torch") return [`original: PyTorch ${m.torch} (${m.threads ?? "?"} threads)`];
+    const v = (m.versions ?? {}) as Record<string, string>;
+    const lib = Object.entries(v).filter(([k]) => !["tfjs", "deno", "v8"].includes(k))
+      .map(([k, x]) => `${k} ${x}`);
+    return [
+      `ours ${side}: tfjs ${v.tfjs}, Deno ${v.deno}${lib.length ? `, ${lib.join(", ")}` : ""}`,
+    ];
+  });
   const md = [
     `# Ours vs the original, interleaved`,
     "",
@@ -327,8 +329,9 @@ async function main(): Promise<void> {
     "",
   ].join("\n");
   await Deno.writeTextFile(join(dir, "table.md"), md);
+  await Deno.rename(dir, finalDir);
   console.log(md);
-  console.log(`wrote ${dir}/`);
+  console.log(`wrote ${finalDir}/`);
 }
 
 if (import.meta.main) await runMain(main);

@@ -83,10 +83,12 @@ def timing_row(row_id, samples, **extra):
 
 
 def write_json(path, meta, rows):
+    """Writes {meta, rows} to path (when given) atomically: a .part file, then a rename."""
     if path:
-        with open(path, "w") as fh:
+        with open(path + ".part", "w") as fh:
             json.dump({"meta": meta, "rows": rows}, fh, indent=1)
             fh.write("\n")
+        os.replace(path + ".part", path)
 
 
 def load_line(meta):

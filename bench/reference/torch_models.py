@@ -31,10 +31,7 @@ Prints one line per (model, dataset, mode): best and median seconds per step ove
 resnet18/mnist/bp, resnet18/mnist/sim-frog-k16, vit/mnist/fwad-node-frog-k16).
 """
 import argparse
-import datetime
-import json
 import os
-import resource
 import statistics
 import sys
 import time
@@ -46,6 +43,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fixtures", "torch"))
 from make_fixtures import ResNet, Vit  # noqa: E402
+from torch_common import finish_meta, require_fast_blas, start_meta, timing_row, write_json  # noqa: E402
 
 
 def resnet_blocks(m):
@@ -160,26 +158,6 @@ def fwad_step(model, blocks, opt, x, y, k, gen):
     return loss
 
 
-def require_fast_blas(min_gflops=20.0):
-    """Stops (exit 2) when torch's matrix products run on the reference BLAS.
-
-    Debian's python3-torch is built with BLAS_INFO=generic: its Linear layers and bmm go through
-    whatever libblas.so.3 the system has, and with the reference BLAS (libblas3, 5 GFLOPS here) a ViT
-    step is 10x slower than with OpenBLAS, which would make every comparison meaningless.
-    """
-    a, b = torch.randn(512, 512), torch.randn(512, 512)
-    a @ b
-    t0 = time.perf_counter()
-    for _ in range(4):
-        a @ b
-    gflops = 4 * 2 * 512**3 / (time.perf_counter() - t0) / 1e9
-    if gflops < min_gflops:
-        sys.exit(
-            f"torch's 512x512 matmul runs at {gflops:.1f} GFLOPS (< {min_gflops}): the reference BLAS; "
-            "install OpenBLAS (apt-get install libopenblas0-pthread) before timing"
-        )
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
@@ -189,10 +167,10 @@ def main():
     ap.add_argument("--modes", default="bp,sim,fwad", help="comma list of bp, sim, fwad")
     ap.add_argument("--json", default="", help="write the rows as JSON to this path")
     args = ap.parse_args()
-    started, load_start = datetime.datetime.now(datetime.timezone.utc).isoformat(), os.getloadavg()
     rows = []
     torch.set_num_threads(args.threads)
     require_fast_blas()
+    meta = start_meta("torch_models.py", k=args.k)
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(1)
     setups = [
@@ -232,29 +210,8 @@ def main():
                 f" ({args.threads} threads, torch {torch.__version__})",
                 flush=True,
             )
-            rows.append({
-                "id": f"{name}/{ds}/{row_id}",
-                "median_s": statistics.median(times),
-                "min_s": min(times),
-                "max_s": max(times),
-                "samples": times,
-            })
-    if args.json:
-        meta = {
-            "tool": "bench/reference/torch_models.py",
-            "torch": torch.__version__,
-            "python": sys.version.split()[0],
-            "threads": args.threads,
-            "k": args.k,
-            "load_start": list(load_start),
-            "load_end": list(os.getloadavg()),
-            "started": started,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        }
-        with open(args.json + ".part", "w") as f:
-            json.dump({"meta": meta, "rows": rows}, f, indent=1)
-        os.replace(args.json + ".part", args.json)
-
+            rows.append(timing_row(f"{name}/{ds}/{row_id}", times))
+    write_json(args.json, finish_meta(meta), rows)
 
 if __name__ == "__main__":
     main()
