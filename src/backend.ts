@@ -5,6 +5,12 @@
  * fresh machine: the native `tensorflow` backend when it has been set up
  * (`deno task setup-native`), otherwise `wasm`, with a one-line notice.
  *
+ * Under Deno, `wasm` runs tfjs's threaded SIMD build (src/wasm/threads.ts) on
+ * as many threads as the machine has cores (at most 8), or on
+ * {@link InitBackendOptions.wasmThreads} / `FG_WASM_THREADS` threads; 1 is the
+ * unthreaded SIMD build, which is also the fallback (with a one-line notice)
+ * when the threads cannot start. Results are bit-identical either way.
+ *
  * @module
  */
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
@@ -20,7 +26,10 @@ export interface BackendInfo {
   requested: BackendChoice;
   /** The tfjs backend actually running (`wasm`, `cpu`, `tensorflow`, `webgpu`). */
   name: string;
-  /** Version facts for the manifest. */
+  /**
+   * Version facts for the manifest; on wasm also `wasm_threads`, the number of
+   * threads XNNPACK runs on (1: the unthreaded SIMD build).
+   */
   versions: Record<string, string>;
   /** Why `auto` chose as it did, or a fallback notice. */
   notice?: string;
@@ -161,6 +170,83 @@ interface AdapterLike {
   info?: { vendor?: string; architecture?: string; device?: string; description?: string };
 }
 
+/** Options of {@link initBackend}. */
+export interface InitBackendOptions {
+  /**
+   * Threads of the `wasm` backend: 1 for the unthreaded SIMD build, 2 … 8 for
+   * the threaded one (Deno only). Default: the `FG_WASM_THREADS` environment
+   * variable, else `navigator.hardwareConcurrency` capped at 8.
+   */
+  wasmThreads?: number;
+  /**
+   * The pthread worker module of the threaded build (default: the project's,
+   * src/wasm/pthread_worker.ts); tests pass one that fails, to see the fallback.
+   */
+  wasmWorkerUrl?: URL;
+}
+
+/** `FG_WASM_THREADS`, or undefined when unset or unreadable (no --allow-env). */
+function wasmThreadsEnv(): string | undefined {
+  try {
+    const g = globalThis as { Deno?: { env: { get(key: string): string | undefined } } };
+    return g.Deno?.env.get("FG_WASM_THREADS");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The wasm thread count asked for: `option`, else `env` (`FG_WASM_THREADS`),
+ * else `navigator.hardwareConcurrency` capped at 8. Throws a RangeError naming
+ * the source for anything but an integer from 1 to 8.
+ *
+ * @example
+ * ```ts
+ * import { wasmThreadsWanted } from "./backend.ts";
+ * wasmThreadsWanted(undefined, "1"); // 1
+ * ```
+ */
+export function wasmThreadsWanted(
+  option?: number,
+  env: string | undefined = wasmThreadsEnv(),
+): number {
+  const [value, source, given] = option !== undefined
+    ? [option, "wasmThreads", String(option)]
+    : env !== undefined && env !== ""
+    ? [Number(env), "FG_WASM_THREADS", env]
+    : [Math.min(8, globalThis.navigator?.hardwareConcurrency ?? 1), "the core count", ""];
+  if (!Number.isInteger(value) || value < 1 || value > 8) {
+    throw new RangeError(`${source} must be an integer from 1 to 8, got ${given || value}`);
+  }
+  return value;
+}
+
+/**
+ * Starts the wasm backend on `threads` threads: the threaded build under Deno
+ * when `threads` > 1, falling back to the unthreaded one with a notice.
+ */
+async function startWasm(
+  threads: number,
+  workerUrl?: URL,
+): Promise<{ threads: number; notice?: string }> {
+  const wasm = await import("npm:@tensorflow/tfjs-backend-wasm@4.22.0");
+  if (threads > 1 && (globalThis as { Deno?: unknown }).Deno) {
+    try {
+      const { startThreadedWasm } = await import("./wasm/threads.ts");
+      return { threads: await startThreadedWasm(threads, { workerUrl }) };
+    } catch (e) {
+      const why = String((e as Error)?.message ?? e).split("\n")[0];
+      await start("wasm");
+      return {
+        threads: wasm.getThreadsCount(),
+        notice: `backend wasm: threads did not start (${why}), using the single-threaded build`,
+      };
+    }
+  }
+  await start("wasm");
+  return { threads: wasm.getThreadsCount() };
+}
+
 async function start(name: string): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`Cannot start backend "${name}": tfjs refused it`);
@@ -177,22 +263,26 @@ async function start(name: string): Promise<void> {
  * console.log(info.name); // "wasm" on a fresh machine
  * ```
  */
-export async function initBackend(choice: BackendChoice = "auto"): Promise<BackendInfo> {
+export async function initBackend(
+  choice: BackendChoice = "auto",
+  options: InitBackendOptions = {},
+): Promise<BackendInfo> {
   if (active && active.requested === choice) return active;
   let notice: string | undefined;
   let name: string;
-  let adapterVersions: Record<string, string> = {};
+  let extraVersions: Record<string, string> = {};
+  let wasmStarted: { threads: number; notice?: string } | undefined;
   switch (choice) {
     case "cpu":
       await import("npm:@tensorflow/tfjs-backend-cpu@4.22.0");
       name = "cpu";
       break;
     case "wasm":
-      await import("npm:@tensorflow/tfjs-backend-wasm@4.22.0");
+      wasmStarted = await startWasm(wasmThreadsWanted(options.wasmThreads), options.wasmWorkerUrl);
       name = "wasm";
       break;
     case "webgpu":
-      adapterVersions = await webgpuAdapter();
+      extraVersions = await webgpuAdapter();
       await import("npm:@tensorflow/tfjs-backend-webgpu@4.22.0");
       name = "webgpu";
       break;
@@ -210,7 +300,10 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
       if (await tryNative()) {
         name = "tensorflow";
       } else {
-        await import("npm:@tensorflow/tfjs-backend-wasm@4.22.0");
+        wasmStarted = await startWasm(
+          wasmThreadsWanted(options.wasmThreads),
+          options.wasmWorkerUrl,
+        );
         name = "wasm";
         notice = nativeFailure
           ? `backend auto: native tensorflow backend failed to load (${nativeFailure}), using wasm`
@@ -218,7 +311,14 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
       }
       break;
   }
-  await start(name);
+  if (wasmStarted) {
+    if (wasmStarted.notice) {
+      notice = notice ? `${notice}; ${wasmStarted.notice}` : wasmStarted.notice;
+    }
+    extraVersions = { wasm_threads: String(wasmStarted.threads) };
+  } else {
+    await start(name);
+  }
   active = {
     requested: choice,
     name,
@@ -226,7 +326,7 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
       tfjs: tf.version.tfjs,
       ...runtimeVersions(),
       ...(name === "tensorflow" ? nativeVersions() : {}),
-      ...adapterVersions,
+      ...extraVersions,
     },
     notice,
   };
