@@ -237,13 +237,33 @@ export function formatStageHelp(stage: Stage): string {
   return lines.join("\n");
 }
 
-/** Starts the backend a command asked for; one that cannot start here is a usage error (exit 2). */
-async function startBackend(choice: BackendChoice) {
+/**
+ * With `workers` processes computing at once, each wasm backend's thread pool
+ * gets its share of the cores: sets `FG_WASM_THREADS` (which the worker
+ * processes inherit) to ⌊cores / workers⌋, at least 1, unless it is set.
+ */
+export function shareCoresAmongWorkers(
+  workers: number,
+  cores = Math.min(8, navigator.hardwareConcurrency ?? 1),
+): void {
+  if (workers <= 1 || (Deno.env.get("FG_WASM_THREADS") ?? "") !== "") return;
+  Deno.env.set("FG_WASM_THREADS", String(Math.max(1, Math.floor(cores / workers))));
+}
+
+/**
+ * Starts the backend a command asked for; one that cannot start here, or a bad
+ * `FG_WASM_THREADS`, is a usage error (exit 2).
+ */
+async function startBackend(choice: BackendChoice, workers = 1) {
+  shareCoresAmongWorkers(workers);
   try {
     return await initBackend(choice);
   } catch (e) {
     if (e instanceof BackendUnavailableError) {
       throw new UsageError(`--backend ${choice}: ${e.message}`);
+    }
+    if (e instanceof RangeError && e.message.startsWith("FG_WASM_THREADS")) {
+      throw new UsageError(e.message);
     }
     throw e;
   }
@@ -423,7 +443,7 @@ export async function stageMain(
     return 0;
   }
 
-  const backend = await startBackend(common.backend);
+  const backend = await startBackend(common.backend, workers);
   err(`backend: ${backend.name}${backend.notice ? ` (${backend.notice})` : ""}`);
   const { target, outcomes } = await runStage(stage.name, {
     profile: common.profile,
@@ -576,7 +596,7 @@ export async function reproduceMain(
     return bad.length === 0 ? 0 : 1;
   }
 
-  const backend = await startBackend(common.backend);
+  const backend = await startBackend(common.backend, workers);
   err(`backend: ${backend.name}${backend.notice ? ` (${backend.notice})` : ""}`);
   const result = await runPipeline(
     {

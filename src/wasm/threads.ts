@@ -103,6 +103,11 @@ export async function startThreadedWasm(
       );
     };
     const on = w.on.bind(w);
+    // Our own listener from the start: a worker module that fails to load may report before the
+    // glue has attached its listeners.
+    on("error", (e) => {
+      if (starting) fail(e);
+    });
     w.on = (event, listener) =>
       on(event, event === "error" ? (e) => starting ? fail(e) : listener(e) : listener);
     w.ref = () => {};

@@ -82,3 +82,24 @@ Deno.test("reproduce --executor slurm without sbatch on PATH: one line naming sb
     await Deno.remove(empty, { recursive: true });
   }
 });
+
+Deno.test("--workers N gives each process's wasm backend ⌊cores / N⌋ threads unless FG_WASM_THREADS is set", async () => {
+  const { shareCoresAmongWorkers } = await import("../../src/pipeline/cli.ts");
+  const before = Deno.env.get("FG_WASM_THREADS");
+  try {
+    Deno.env.delete("FG_WASM_THREADS");
+    shareCoresAmongWorkers(1, 8);
+    assertEquals(Deno.env.get("FG_WASM_THREADS"), undefined);
+    shareCoresAmongWorkers(3, 8);
+    assertEquals(Deno.env.get("FG_WASM_THREADS"), "2");
+    Deno.env.delete("FG_WASM_THREADS");
+    shareCoresAmongWorkers(4, 2);
+    assertEquals(Deno.env.get("FG_WASM_THREADS"), "1");
+    Deno.env.set("FG_WASM_THREADS", "3");
+    shareCoresAmongWorkers(2, 8);
+    assertEquals(Deno.env.get("FG_WASM_THREADS"), "3");
+  } finally {
+    if (before === undefined) Deno.env.delete("FG_WASM_THREADS");
+    else Deno.env.set("FG_WASM_THREADS", before);
+  }
+});

@@ -48,6 +48,11 @@ const CASES: Case[] = [
     alone: true,
   },
   { args: ["tasks/stage.ts", "approx", "--profile", "smoke", "--k", "-1"], names: /--k/ },
+  {
+    args: ["tasks/stage.ts", "approx", "--profile", "smoke", "--backend", "wasm"],
+    names: /FG_WASM_THREADS must be an integer from 1 to 8, got many/,
+    env: { FG_WASM_THREADS: "many" },
+  },
   { args: ["tasks/reproduce.ts", "--profile", "smoke", "--model", "mlp"], names: /--model/ },
   {
     args: ["tasks/reproduce.ts", "--profile", "smoke", "--model", "fc", "--only", "approx"],
