@@ -140,6 +140,7 @@ for (const backend of backends) {
   const products: [string, (o: Operands) => tf.Tensor][] = [
     ["dy·Wᵀ, transposeB flag", (o) => tf.matMul(o.dy, o.b, false, true)],
     ["dy·Wᵀ, explicit transpose", (o) => tf.matMul(o.dy, tf.transpose(o.b))],
+    ["dy·Wᵀ as (W·dyᵀ)ᵀ", (o) => tf.transpose(tf.matMul(o.b, tf.transpose(o.dy)))],
     ["xᵀ·dy, transposeA flag", (o) => tf.matMul(o.h, o.dy, true, false)],
     ["xᵀ·dy, explicit transpose", (o) => tf.matMul(tf.transpose(o.h), o.dy)],
   ];
