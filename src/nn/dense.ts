@@ -99,7 +99,7 @@ function flagTransposeB(): boolean {
 function timesWT(dy: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   return flagTransposeB()
     ? tf.matMul(dy, w, false, true)
-    : tf.transpose(tf.matMul(w, tf.transpose(dy)));
+    : tf.transpose(tf.matMul(w, tf.transpose(dy))) as tf.Tensor2D;
 }
 
 /**
