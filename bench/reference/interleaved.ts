@@ -206,8 +206,12 @@ async function runJob(job: Job, round: number, dir: string): Promise<RunRecord |
   }).output();
   const text = new TextDecoder();
   if (!out.success) {
-    const err = text.decode(out.stderr).trim().split("\n").filter((l) => l.trim() !== "");
-    return `${scriptOf(job)}: exit ${out.code}: ${err.slice(-1)[0] ?? ""}`;
+    // The error line (a script's uncaught error prints it before its stack), else the last line.
+    // deno-lint-ignore no-control-regex
+    const err = text.decode(out.stderr).replace(/\x1b\[[0-9;]*m/g, "").split("\n")
+      .filter((l) => l.trim() !== "");
+    const line = err.find((l) => /^error/i.test(l.trim())) ?? err.at(-1) ?? "";
+    return `${scriptOf(job)}: exit ${out.code}: ${line.trim()}`;
   }
   const json = JSON.parse(await Deno.readTextFile(path)) as {
     meta: BenchMeta & { loadavg_start?: number[]; loadavg_end?: number[] };
